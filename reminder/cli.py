@@ -1,0 +1,348 @@
+"""The command line: a thin skin over the library. Domain errors become `Error: ...`, exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from reminder import __version__, clock, migrate, store
+from reminder.config import Settings, load_settings
+from reminder.db import (
+    connect_error_context,
+    make_engine,
+    make_session_factory,
+    require_current_schema,
+)
+from reminder.errors import ReminderError
+from reminder.importers import read_file
+from reminder.importers.directory import read_directory
+from reminder.importers.load import load_batch, load_directory, load_resolver
+from reminder.models import Party
+from reminder.output import print_json, print_table
+from reminder.rules import action_state, days_overdue
+
+
+@dataclass
+class App:
+    """What every command needs: settings, and a database on demand."""
+
+    settings: Settings
+    _engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def session(self) -> Session:
+        """A session on a database whose schema is current (or a clear error)."""
+        require_current_schema(self.engine)
+        return make_session_factory(self.engine)()
+
+    def today(self) -> date:
+        return clock.local_today(self.settings.zone)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-03-31") from None
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(app: App, args: argparse.Namespace) -> int:
+    with connect_error_context(app.settings.database_url):
+        before, after = migrate.upgrade(app.engine)
+    if before == after:
+        print(f"Database already at the newest schema ({after}).")
+    else:
+        print(f"Database upgraded from {before or 'empty'} to {after}.")
+    return 0
+
+
+def cmd_import(app: App, args: argparse.Namespace) -> int:
+    summaries: list[dict[str, Any]] = []
+    failures = 0
+    now = clock.now_utc()
+    for name in args.files:
+        with app.session() as session:
+            try:
+                batch = read_file(Path(name), load_resolver(session))
+                summary = load_batch(session, batch, now)
+            except ReminderError as exc:
+                session.rollback()
+                failures += 1
+                print(f"Error: {exc}", file=sys.stderr)
+                summaries.append({"file": name, "error": str(exc)})
+                continue
+            if args.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            summaries.append(summary.as_dict())
+    if args.json:
+        print_json(summaries)
+    else:
+        for item in summaries:
+            if "error" not in item:
+                _print_import_summary(item, args.dry_run)
+    return 1 if failures else 0
+
+
+def _counts(counter: dict[str, int], noun: str) -> str:
+    parts = [f"{count} {key}" for key, count in counter.items() if count]
+    return f"{noun}: " + (", ".join(parts) if parts else "none")
+
+
+def _print_import_summary(summary: dict[str, Any], dry_run: bool) -> None:
+    prefix = "Would import" if dry_run else "Imported"
+    print(f"{prefix} {summary['file']} ({summary['file_format']})")
+    print("  " + _counts(summary["evaluations"], "evaluations"))
+    print("  " + _counts(summary["recommendations"], "recommendations"))
+    print("  " + _counts(summary["key_actions"], "key actions"))
+    if summary["unresolved"]:
+        print("  responsible names not in the directory (routed to the catch-all party):")
+        for item in summary["unresolved"]:
+            print(f"    line {item['line']}: {item['name']}")
+    if summary["guesses"]:
+        print("  rows where the split between action and responsible was a guess:")
+        for guess in summary["guesses"]:
+            print(
+                f"    line {guess['line']}: responsible {guess['responsible_text']!r}: "
+                f"{guess['reason']}"
+            )
+
+
+def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
+    directory = read_directory(Path(args.file))
+    with app.session() as session:
+        summary = load_directory(session, directory, clock.now_utc())
+        session.rollback() if args.dry_run else session.commit()
+    data: dict[str, Any] = {
+        "file": summary.file,
+        "parties": dict(summary.parties),
+        "focal_points": dict(summary.focal_points),
+        "actions_reresolved": summary.actions_reresolved,
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"{'Would import' if args.dry_run else 'Imported'} directory {summary.file}")
+    print("  " + _counts(data["parties"], "parties"))
+    print("  " + _counts(data["focal_points"], "focal points"))
+    print(f"  key actions whose responsible parties changed: {summary.actions_reresolved}")
+    return 0
+
+
+def cmd_directory_list(app: App, args: argparse.Namespace) -> int:
+    with app.session() as session:
+        parties = session.scalars(
+            select(Party).options(selectinload(Party.focal_points)).order_by(Party.code)
+        ).all()
+        rows: list[dict[str, Any]] = [
+            {
+                "party": p.code,
+                "party_name": p.name,
+                "aliases": p.aliases,
+                "catch_all": p.catch_all,
+                "name": fp.name,
+                "email": fp.email,
+                "role": fp.role,
+                "locale": fp.locale,
+                "active": fp.active,
+                "away_until": fp.away_until,
+                "alternate": fp.alternate_email,
+            }
+            for p in parties
+            for fp in p.focal_points
+        ]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("The directory is empty: run `reminder directory import FILE`.")
+        return 0
+    print_table(
+        ["PARTY", "ROLE", "NAME", "EMAIL", "NOTES"],
+        [
+            [
+                r["party"] + (" (catch-all)" if r["catch_all"] else ""),
+                r["role"],
+                r["name"],
+                r["email"],
+                ", ".join(
+                    filter(
+                        None,
+                        [
+                            "inactive" if not r["active"] else "",
+                            f"away until {r['away_until']}" if r["away_until"] else "",
+                            f"alternate {r['alternate']}" if r["alternate"] else "",
+                            r["locale"] or "",
+                        ],
+                    )
+                ),
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def cmd_actions(app: App, args: argparse.Namespace) -> int:
+    as_of = args.as_of or app.today()
+    policy = app.settings.policy
+    with app.session() as session:
+        if args.party and not store.party_exists(session, args.party):
+            raise ReminderError(f"--party: no party with code {args.party!r} in the directory")
+        items: list[dict[str, Any]] = []
+        for action in store.actions(
+            session, open_only=args.state not in ("all", "closed"), party=args.party
+        ):
+            state = action_state(action, as_of, policy)
+            if args.state not in ("all", "open") and state != args.state:
+                continue
+            items.append(
+                {
+                    "id": action.id,
+                    "evaluation": action.evaluation,
+                    "recommendation": action.recommendation_number
+                    or str(action.recommendation_position),
+                    "recommendation_text": action.recommendation,
+                    "number": action.number,
+                    "text": action.text,
+                    "responsible": list(action.responsible),
+                    "responsible_text": action.responsible_text,
+                    "unresolved": list(action.unresolved),
+                    "deadline": action.due,
+                    "deadline_label": action.deadline_label,
+                    "deadline_precision": action.deadline_precision,
+                    "status": action.status,
+                    "status_label": action.status_label,
+                    "state": state,
+                    "days_overdue": days_overdue(action, as_of),
+                    "comments": action.comments,
+                    "last_update": action.last_update,
+                }
+            )
+    if args.json:
+        print_json(items)
+        return 0
+    if not items:
+        print(f"No key actions match (state {args.state}, as of {as_of}).")
+        return 0
+    print_table(
+        ["ID", "STATE", "DEADLINE", "STATUS", "RESPONSIBLE", "KEY ACTION"],
+        [
+            [
+                i["id"],
+                i["state"] + (f" {i['days_overdue']}d" if i["state"] == "overdue" else ""),
+                i["deadline_label"] or "-",
+                i["status_label"],
+                ", ".join(i["responsible"] + [f"?{n}" for n in i["unresolved"]]) or "-",
+                i["text"],
+            ]
+            for i in items
+        ],
+    )
+    print(f"\n{len(items)} key action(s), as of {as_of}.")
+    return 0
+
+
+def cmd_config_check(app: App, args: argparse.Namespace) -> int:
+    data = app.settings.model_dump(mode="json")
+    for key in ("smtp_password",):
+        if data.get(key):
+            data[key] = "**********"
+    if args.json:
+        print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key} = {value!r}")
+        print("\nConfiguration is valid.")
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+Handler = Callable[[App, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reminder",
+        description="Follow-up reminders for evaluation management responses.",
+    )
+    parser.add_argument("--version", action="version", version=f"reminder {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="TOML settings file (or REMINDER_CONFIG)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="create or upgrade the schema to the newest")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    imp = commands.add_parser("import", help="import management responses and trackers")
+    imp.add_argument("files", nargs="+", metavar="FILE", help=".txt, .csv or .xlsx files")
+    imp.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
+    imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.set_defaults(handler=cmd_import)
+
+    directory = commands.add_parser("directory", help="parties and focal points")
+    dir_commands = directory.add_subparsers(
+        dest="directory_command", metavar="ACTION", required=True
+    )
+    dir_import = dir_commands.add_parser("import", help="import a directory CSV or TOML file")
+    dir_import.add_argument("file", metavar="FILE")
+    dir_import.add_argument("--dry-run", action="store_true", help="read and report only")
+    dir_import.add_argument("--json", action="store_true", help="print the summary as JSON")
+    dir_import.set_defaults(handler=cmd_directory_import)
+    dir_list = dir_commands.add_parser("list", help="list parties and focal points")
+    dir_list.add_argument("--json", action="store_true", help="print JSON")
+    dir_list.set_defaults(handler=cmd_directory_list)
+
+    actions = commands.add_parser("actions", help="list key actions and their state")
+    actions.add_argument("--json", action="store_true", help="print a JSON array")
+    actions.add_argument("--as-of", type=_date, metavar="DATE", help="judge states on this date")
+    actions.add_argument("--party", metavar="CODE", help="only this party's actions")
+    actions.add_argument(
+        "--state",
+        default="open",
+        choices=["open", "overdue", "due-soon", "no-deadline", "closed", "all"],
+        help="which actions (default: open)",
+    )
+    actions.set_defaults(handler=cmd_actions)
+
+    config = commands.add_parser("config", help="configuration")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_commands.add_parser("check", help="validate and print the effective settings")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    check.set_defaults(handler=cmd_config_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        app = App(load_settings(args.config))
+        return int(args.handler(app, args))
+    except ReminderError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Settings: the only reader of the environment and of the TOML configuration file.
+
+Precedence, highest first: values passed to `load_settings`, `REMINDER_*` environment
+variables, the TOML file named by `REMINDER_CONFIG` (or `--config`), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from reminder.errors import ConfigError
+
+ENV_PREFIX = "REMINDER_"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Which TOML file the next Settings() reads; set only by load_settings.
+_config_file: ContextVar[Path | None] = ContextVar("reminder_config_file", default=None)
+
+
+class Policy(BaseModel):
+    """When an action is put in a digest (DESIGN.md section 2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_soon_days: list[int] = Field(default=[30, 7, 1], description="lead milestones, in days")
+    overdue_repeat_days: int = Field(default=7, ge=1, description="repeat overdue every N days")
+    escalate_after_days: int = Field(default=30, ge=1, description="copy escalation contacts")
+    escalate_office_after_days: int = Field(default=90, ge=1, description="copy the office")
+    stale_after_days: int = Field(default=90, ge=1, description="no status change for N days")
+    no_deadline_repeat_days: int = Field(default=30, ge=1, description="remind every N days")
+
+    @field_validator("due_soon_days")
+    @classmethod
+    def _positive_milestones(cls, value: list[int]) -> list[int]:
+        if any(day < 0 for day in value):
+            raise ValueError("milestones are days before the deadline and cannot be negative")
+        return sorted(set(value), reverse=True)
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; `config/reminder.example.toml` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str = "sqlite:///reminder.sqlite"
+    timezone: str = "UTC"
+    default_locale: str = "en"
+
+    transport: Literal["outbox", "smtp", "console"] = "outbox"
+    outbox_dir: Path = Path("outbox")
+    sender: str = Field(
+        default="reminder@localhost",
+        validation_alias=AliasChoices("from", "REMINDER_FROM", "sender"),
+    )
+    evaluation_office: str | None = None
+    list_id: str = "key-action-reminders.reminder.localhost"
+    templates_dir: Path | None = None
+
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: Path | None = None
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    smtp_connections: int = Field(default=4, ge=1, le=64)
+
+    retry_max_age_hours: int = Field(default=72, ge=1)
+
+    workdays: list[str] = Field(default=["mon", "tue", "wed", "thu", "fri"])
+    holiday_country: str | None = None
+    schedule: str = "0 8 * * mon-fri"
+
+    policy: Policy = Field(default_factory=Policy)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Asia/Bishkek)"
+            ) from None
+        return value
+
+    @field_validator("workdays")
+    @classmethod
+    def _known_days(cls, value: list[str]) -> list[str]:
+        days = [day.strip().lower()[:3] for day in value]
+        unknown = [day for day in days if day not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown weekday(s) {unknown}; use mon, tue, ... sun")
+        return days
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file.get()
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def env_name(location: tuple[Any, ...]) -> str:
+    """The environment variable that sets the setting at `location`."""
+    parts = [str(part) for part in location if not isinstance(part, int)]
+    if parts == ["sender"] or parts == ["from"]:
+        return "REMINDER_FROM"
+    return ENV_PREFIX + "__".join(part.upper() for part in parts)
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build Settings, turning every problem into a ConfigError that names the key."""
+    if config_file is None and os.environ.get("REMINDER_CONFIG"):
+        config_file = os.environ["REMINDER_CONFIG"]
+    path = Path(config_file) if config_file else None
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"REMINDER_CONFIG: no such file: {path}")
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    token = _config_file.set(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            problems.append(f"{key} ({env_name(error['loc'])}): {error['msg']}")
+        source = f" in {path}" if path else ""
+        raise ConfigError(f"invalid configuration{source}: " + "; ".join(problems)) from None
+    finally:
+        _config_file.reset(token)
+
+
+def smtp_password(settings: Settings) -> str | None:
+    """The SMTP password from the setting or the file it names (for Docker/Kubernetes secrets)."""
+    if settings.smtp_password is not None:
+        return settings.smtp_password.get_secret_value()
+    if settings.smtp_password_file is not None:
+        try:
+            return settings.smtp_password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"smtp_password_file (REMINDER_SMTP_PASSWORD_FILE): {exc}") from None
+    return None

@@ -1,0 +1,91 @@
+"""Engine and sessions from settings.database_url (SQLite by default, or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from reminder.errors import ConfigError, ReminderError, SchemaError
+
+
+def _create_private_sqlite_file(url: str) -> None:
+    """Create the SQLite file with owner-only permissions before SQLite creates it 0644."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"database_url (REMINDER_DATABASE_URL): not a database URL: {url!r}"
+        ) from None
+    if parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.get_backend_name() == "sqlite":
+        _create_private_sqlite_file(url)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # a missing driver or a malformed URL
+        raise ConfigError(f"database_url (REMINDER_DATABASE_URL): {exc}") from None
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def connect_error_context(url: str) -> Iterator[None]:
+    """Turn 'cannot reach the database' into a clear ReminderError."""
+    try:
+        yield
+    except OperationalError as exc:
+        safe = make_url(url).render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ReminderError(f"cannot use the database {safe}: {reason}") from None
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Fail with a clear message unless the database is at the newest migration."""
+    from reminder.migrate import current_revision, head_revision
+
+    with connect_error_context(str(engine.url)):
+        current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    safe = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        tables = inspect(engine).get_table_names()
+        hint = " (it has tables but no version stamp)" if tables else ""
+        raise SchemaError(f"the database {safe} is not set up{hint}; run `reminder db upgrade`")
+    raise SchemaError(
+        f"the database {safe} is at schema {current}, this version needs {head}; "
+        "run `reminder db upgrade`"
+    )

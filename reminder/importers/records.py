@@ -1,0 +1,69 @@
+"""Validated records every importer produces and load.py writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from reminder.deadlines import Deadline
+
+
+@dataclass
+class ActionRecord:
+    line: int
+    text: str
+    responsible_text: str
+    deadline: Deadline
+    status: str
+    status_label: str
+    comments: str = ""
+    number: str | None = None
+    added_on: date | None = None
+    updated_on: date | None = None
+
+
+@dataclass
+class RecommendationRecord:
+    line: int
+    text: str
+    number: str | None = None
+    management_response: str = ""
+    description: str = ""
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    added_on: date | None = None
+    updated_on: date | None = None
+    actions: list[ActionRecord] = field(default_factory=list)
+
+
+@dataclass
+class EvaluationRecord:
+    line: int
+    title: str
+    office: str | None = None
+    period: str | None = None
+    source_id: str | None = None
+    source_url: str | None = None
+    response_state: str | None = None
+    summary: str = ""
+    recommendations: list[RecommendationRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A flat row whose split between action text and responsible text rested on a guess."""
+
+    line: int
+    responsible_text: str
+    reason: str
+
+
+@dataclass
+class ImportBatch:
+    """Everything read from one file."""
+
+    file: str
+    file_format: str
+    checksum: str
+    evaluations: list[EvaluationRecord] = field(default_factory=list)
+    guesses: list[Guess] = field(default_factory=list)

@@ -1,0 +1,154 @@
+"""Key-action rows: flat lines where action, responsible, deadline, status and comments run
+together, and `|`-separated cells. Splitting flat rows is the one place the importer guesses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reminder.deadlines import DEADLINE_PATTERN
+from reminder.responsible import Resolver, tokenize
+from reminder.statuses import STATUS_PATTERN
+
+_ROW_TAIL = re.compile(
+    rf"(?<!\w)(?:(?P<deadline>{DEADLINE_PATTERN})\s+)?(?P<status>{STATUS_PATTERN})(?!\w)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"^(?:(?P<dotted>\d{1,2}(?:\.\d{1,3})+)\.?|(?P<plain>\d{1,2})[.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?;:](?:[\"”’)\]]*)\s+(?=\S)")
+MAX_RESPONSIBLE_WORDS = 12
+
+
+@dataclass
+class FlatRow:
+    before: str  # action text and responsible (or responsible only, in the ERC layout)
+    deadline: str
+    status: str
+    comments: str
+    guessed: str | None = None
+
+
+def split_number(text: str) -> tuple[str | None, str]:
+    """'1.1. Do this' -> ('1.1', 'Do this')."""
+    match = _NUMBER.match(text)
+    if not match:
+        return None, text
+    return match.group("dotted") or match.group("plain"), text[match.end() :]
+
+
+def find_flat_row(line: str) -> FlatRow | None:
+    """Find the deadline and status in a flat row; None if the line has no status at all."""
+    candidates = [m for m in _ROW_TAIL.finditer(line) if m.start() > 0 or m.group("deadline")]
+    if not candidates:
+        return None
+    with_deadline = [m for m in candidates if m.group("deadline")]
+    match = with_deadline[0] if with_deadline else candidates[0]
+    guessed = None
+    if not with_deadline and len(candidates) > 1:
+        guessed = "no deadline and several status words; took the first"
+    return FlatRow(
+        before=line[: match.start()].strip(),
+        deadline=(match.group("deadline") or "").strip(),
+        status=match.group("status"),
+        comments=line[match.end() :].strip(),
+        guessed=guessed,
+    )
+
+
+def _sentence_split(text: str, limit: int) -> int | None:
+    """Offset just after the last sentence end, if at most `limit` words follow it."""
+    ends = list(_SENTENCE_END.finditer(text))
+    if ends and len(text[ends[-1].end() :].split()) <= limit:
+        return ends[-1].end()
+    return None
+
+
+def _capitalised_tail(text: str) -> int | None:
+    """Offset of the trailing run of Capitalised words and separators ("Country Representative,
+    Programme Specialist"), leaving at least one word of action text."""
+    tokens = tokenize(text)
+    start = None
+    for index in range(len(tokens) - 1, 0, -1):
+        token = tokens[index]
+        if token.is_separator and start is not None:
+            continue
+        if token.text[:1].isupper():
+            start = index
+            continue
+        break
+    if start is None:
+        return None
+    while tokens[start].is_separator:
+        start += 1
+    if len(tokens) - start > MAX_RESPONSIBLE_WORDS:
+        return None
+    return tokens[start].start
+
+
+def split_action_and_responsible(text: str, resolver: Resolver) -> tuple[str, str, str | None]:
+    """(action text, responsible text, why it was a guess or None) for a flat row's text."""
+    found = resolver.responsible_suffix_start(text)
+    if found and not found[1]:
+        return text[: found[0]].strip(), text[found[0] :].strip(), None
+    if found:
+        # "...the project. UN PBF secretariat and UN Women": unknown names precede known ones.
+        cut = _sentence_split(text[: found[0]], MAX_RESPONSIBLE_WORDS)
+        if cut is not None:
+            return (
+                text[:cut].strip(),
+                text[cut:].strip(),
+                "names before the known parties are unknown; split at the sentence end",
+            )
+        return (
+            text[: found[0]].strip(),
+            text[found[0] :].strip(),
+            "a separator precedes the known parties; kept only the known ones",
+        )
+    cut = _sentence_split(text, MAX_RESPONSIBLE_WORDS)
+    if cut is not None:
+        return text[:cut].strip(), text[cut:].strip(), "no known party; split at the sentence end"
+    cut = _capitalised_tail(text)
+    if cut is not None:
+        return (
+            text[:cut].strip(),
+            text[cut:].strip(),
+            "no known party; took the trailing capitalised words",
+        )
+    return text.strip(), "", "no responsible party found in the row"
+
+
+def split_cells(line: str) -> list[str] | None:
+    """`a | b | c` (outer pipes optional) -> cells; None if the line is not a cell row."""
+    if line.count("|") < 2:
+        return None
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    return [cell.strip() for cell in stripped.split("|")]
+
+
+CELL_HEADERS = {
+    "key action": "action",
+    "key actions": "action",
+    "action": "action",
+    "responsible": "responsible",
+    "responsible unit": "responsible",
+    "deadline": "deadline",
+    "due date": "deadline",
+    "duedate": "deadline",
+    "status": "status",
+    "comments": "comments",
+    "comment": "comments",
+    "documents": "documents",
+}
+DEFAULT_CELL_ORDER = ["action", "responsible", "deadline", "status", "comments"]
+
+
+def cell_header(cells: list[str]) -> list[str] | None:
+    """Column names if `cells` is a header row (every cell a known heading)."""
+    names = [CELL_HEADERS.get(" ".join(cell.lower().split())) for cell in cells]
+    if all(names) and "status" in names:
+        return [name for name in names if name]
+    return None

@@ -1,0 +1,129 @@
+"""The command line as a user meets it: exit codes, messages, JSON, help and the README."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from reminder.cli import build_parser, main
+from tests.conftest import EXAMPLES, ROOT, SAMPLE
+
+MR = EXAMPLES / "fergana-valley-management-response.txt"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.usefixtures("use_database")
+def test_import_then_list_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "directory", "import", str(EXAMPLES / "directory.csv"))[0] == 0
+    code, out, _ = run(capsys, "import", str(MR))
+    assert code == 0 and "key actions: 11 created" in out
+    assert "line 49: Country Programme Manager" in out
+    code, out, _ = run(capsys, "actions", "--json", "--as-of", "2027-01-15", "--state", "all")
+    items = json.loads(out)
+    assert len(items) == 11
+    first = items[0]
+    for key in (
+        "id",
+        "evaluation",
+        "recommendation",
+        "text",
+        "responsible",
+        "responsible_text",
+        "unresolved",
+        "deadline",
+        "deadline_label",
+        "deadline_precision",
+        "status",
+        "state",
+        "days_overdue",
+    ):
+        assert key in first
+    assert (first["deadline"], first["state"], first["days_overdue"]) == (
+        "2026-11-30",
+        "overdue",
+        46,
+    )
+    states = {item["state"] for item in items}
+    assert states == {"overdue", "due-soon", "no-deadline", "open", "closed"}
+    code, out, _ = run(
+        capsys, "actions", "--json", "--as-of", "2027-01-15", "--state", "overdue", "--party", "ILO"
+    )
+    assert [item["text"][:10] for item in json.loads(out)] == ["Revise the"]
+
+
+@pytest.mark.usefixtures("use_database")
+def test_bad_file_is_rejected_whole_with_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text(MR.read_text("utf-8").replace("| IOM | 2027-01-22 |", "| IOM | 2027/13 |"))
+    code, _, err = run(capsys, "import", str(bad))
+    assert code == 1
+    assert err.strip() == f"Error: {bad}:23: deadline: month 13 is not between 1 and 12"
+    code, out, _ = run(capsys, "actions", "--json", "--state", "all")
+    assert json.loads(out) == []  # nothing was written
+
+
+@pytest.mark.usefixtures("use_database")
+def test_dry_run_writes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "import", "--dry-run", str(SAMPLE))
+    assert code == 0 and out.startswith("Would import")
+    assert json.loads(run(capsys, "actions", "--json", "--state", "all")[1]) == []
+
+
+def test_commands_need_an_upgraded_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMINDER_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    code, _, err = run(capsys, "actions")
+    assert code == 1 and "is not set up; run `reminder db upgrade`" in err
+    assert run(capsys, "db", "upgrade")[0] == 0
+    assert (tmp_path / "new.sqlite").stat().st_mode & 0o077 == 0  # owner-only file
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and "already at the newest schema" in out
+
+
+def test_wrong_setting_fails_naming_the_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMINDER_TIMEZONE", "Mars/Olympus")
+    code, _, err = run(capsys, "actions")
+    assert code == 1 and "timezone (REMINDER_TIMEZONE): Value error, unknown time zone" in err
+
+
+@pytest.mark.usefixtures("use_database")
+def test_unknown_party_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "actions", "--party", "NOPE")
+    assert code == 1 and "no party with code 'NOPE'" in err
+
+
+def _commands(parser=None, prefix=()):  # type: ignore[no-untyped-def]
+    """Every leaf command as a tuple of words, with its parser."""
+    import argparse
+
+    parser = parser or build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _commands(sub, (*prefix, name))
+            return
+    yield prefix, parser
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    commands = list(_commands())
+    assert len(commands) >= 6
+    for words, parser in commands:
+        assert parser.description or parser.format_help(), words
+        help_text = parser.format_help()
+        assert "usage: reminder " + " ".join(words) in help_text
+        assert re.search(r"reminder " + r"\s+".join(map(re.escape, words)) + r"\b", readme), (
+            f"`reminder {' '.join(words)}` is not documented in README.md"
+        )
