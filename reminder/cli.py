@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import email
+import email.policy
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from reminder import __version__, clock, migrate, store
+from reminder import __version__, clock, migrate, pipeline, store, template_check
 from reminder.config import Settings, load_settings
 from reminder.db import (
     connect_error_context,
@@ -21,12 +23,14 @@ from reminder.db import (
     make_session_factory,
     require_current_schema,
 )
+from reminder.delivery import make_transport
 from reminder.errors import ReminderError
 from reminder.importers import read_file
 from reminder.importers.directory import read_directory
 from reminder.importers.load import load_batch, load_directory, load_resolver
-from reminder.models import Party
+from reminder.models import Delivery, Party
 from reminder.output import print_json, print_table
+from reminder.render import Renderer, build_message, message_id_for
 from reminder.rules import action_state, days_overdue
 
 
@@ -274,6 +278,165 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(done: int, total: int) -> None:
+    """A progress line on a terminal, for long runs only."""
+    if total >= 50 and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rsending {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_run_once(app: App, args: argparse.Namespace) -> int:
+    as_of = args.as_of or app.today()
+    with app.session():
+        pass  # checks the schema before anything else
+    report = pipeline.run_once(
+        app.settings,
+        make_session_factory(app.engine),
+        make_transport(app.settings),
+        as_of,
+        clock.now_utc,
+        dry_run=args.dry_run,
+        progress=_progress,
+    )
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        _print_report(report, app.settings)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
+    if report.skipped_day:
+        print(f"{report.as_of}: not a sending day ({report.skipped_day}); nothing sent.")
+        return
+    if report.dry_run:
+        print(f"Dry run for {report.as_of}: {len(report.would_send)} digest(s) would be sent.")
+        for item in report.would_send:
+            counts = ", ".join(f"{n} {reason}" for reason, n in item["counts"].items())
+            print(f"  {item['recipient']} ({item['locale']}): {counts}")
+        return
+    where = {
+        "outbox": f" to {settings.outbox_dir}/",
+        "smtp": f" via {settings.smtp_host}",
+        "console": "",
+    }[settings.transport]
+    print(
+        f"Run for {report.as_of}: {report.planned} digest(s) planned, "
+        f"{report.already_planned} recipient(s) already had today's digest."
+    )
+    print(
+        f"  sent {report.sent}{where}, deferred {report.deferred}, failed {report.failed}"
+        + (f", resent after an interruption {report.ambiguous}" if report.ambiguous else "")
+    )
+    if report.by_reason:
+        print("  by reason: " + ", ".join(f"{n} {r}" for r, n in report.by_reason.items()))
+    for failure in report.failures:
+        print(f"  failed: {failure['recipient']}: {failure['error']}")
+    if report.systemic_error:
+        print(
+            f"Error: the run stopped: {report.systemic_error}; unsent digests stay queued.",
+            file=sys.stderr,
+        )
+
+
+def cmd_preview(app: App, args: argparse.Namespace) -> int:
+    as_of = args.as_of or app.today()
+    address = args.email.strip().lower()
+    with app.session() as session:
+        stored = session.scalars(
+            select(Delivery).where(Delivery.recipient == address, Delivery.digest_day == as_of)
+        ).one_or_none()
+        if stored is not None:
+            print(f"(today's digest for {address} is already in the ledger: {stored.status})",
+                  file=sys.stderr)  # fmt: skip
+            _print_stored(stored.payload, args.format)
+            return 0
+        digests = pipeline.collect_digests(session, app.settings, as_of)
+    digest = next((d for d in digests if d.recipient.email.lower() == address), None)
+    if digest is None:
+        print(f"{args.email} has nothing due on {as_of}: no digest.")
+        return 0
+    renderer = Renderer(app.settings)
+    rendered = renderer.render(digest, as_of)
+    if args.format == "text":
+        print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
+    elif args.format == "html":
+        print(rendered.html, end="")
+    else:
+        message_id = message_id_for(digest.recipient.email, as_of, app.settings.sender)
+        message = build_message(rendered, digest, app.settings, message_id, clock.now_utc())
+        print(message.as_string().replace("\r\n", "\n"), end="")
+    return 0
+
+
+def _print_stored(payload: str, form: str) -> None:
+    message = email.message_from_string(payload, policy=email.policy.default)
+    if form == "eml":
+        print(payload.replace("\r\n", "\n"), end="")
+        return
+    part = message.get_body(("html",) if form == "html" else ("plain",))
+    body = part.get_content() if part is not None else ""
+    print(f"Subject: {message['Subject']}\n\n{body}" if form == "text" else body, end="")
+
+
+def cmd_history(app: App, args: argparse.Namespace) -> int:
+    with app.session() as session:
+        query = select(Delivery).order_by(Delivery.digest_day.desc(), Delivery.recipient)
+        if args.since:
+            query = query.where(Delivery.digest_day >= args.since)
+        if args.recipient:
+            query = query.where(Delivery.recipient == args.recipient.strip().lower())
+        rows: list[dict[str, Any]] = [
+            {
+                "digest_day": d.digest_day,
+                "recipient": d.recipient,
+                "status": d.status,
+                "attempts": d.attempts,
+                "subject": d.subject,
+                "counts": d.counts,
+                "message_id": d.message_id,
+                "sent_at": d.sent_at,
+                "next_attempt_at": d.next_attempt_at,
+                "last_error": d.last_error,
+            }
+            for d in session.scalars(query)
+        ]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No digests in the ledger yet.")
+        return 0
+    print_table(
+        ["DAY", "STATUS", "TRIES", "RECIPIENT", "SUBJECT"],
+        [
+            [
+                r["digest_day"],
+                r["status"],
+                r["attempts"],
+                r["recipient"],
+                r["subject"] + (f"  [{r['last_error']}]" if r["last_error"] else ""),
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def cmd_templates_check(app: App, args: argparse.Namespace) -> int:
+    problems = template_check.check_all(app.settings)
+    for problem in problems:
+        print(f"Error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    renderer = Renderer(app.settings)
+    print(
+        f"Templates render in every locale ({', '.join(renderer.locales)}) from: "
+        + ", ".join(str(root / "email") for root in renderer.roots)
+    )
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 Handler = Callable[[App, argparse.Namespace], int]
@@ -323,6 +486,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="which actions (default: open)",
     )
     actions.set_defaults(handler=cmd_actions)
+
+    run = commands.add_parser("run-once", help="send today's digests (for cron or a person)")
+    run.add_argument("--as-of", type=_date, metavar="DATE", help="run as if it were this day")
+    run.add_argument("--dry-run", action="store_true", help="show who would get what; send nothing")
+    run.add_argument("--json", action="store_true", help="print the run report as JSON")
+    run.set_defaults(handler=cmd_run_once)
+
+    preview = commands.add_parser("preview", help="show exactly what one person would receive")
+    preview.add_argument("email", metavar="EMAIL")
+    preview.add_argument("--as-of", type=_date, metavar="DATE", help="as if it were this day")
+    preview.add_argument("--format", choices=["text", "html", "eml"], default="text")
+    preview.set_defaults(handler=cmd_preview)
+
+    history = commands.add_parser("history", help="the delivery ledger: who got what, when")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    history.add_argument("--since", type=_date, metavar="DATE", help="digests from this day on")
+    history.add_argument("--recipient", metavar="EMAIL", help="one recipient only")
+    history.set_defaults(handler=cmd_history)
+
+    templates = commands.add_parser("templates", help="email templates")
+    template_commands = templates.add_subparsers(
+        dest="templates_command", metavar="ACTION", required=True
+    )
+    template_check_cmd = template_commands.add_parser(
+        "check", help="render every template in every locale with sample data"
+    )
+    template_check_cmd.set_defaults(handler=cmd_templates_check)
 
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from contextvars import ContextVar
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,6 +49,7 @@ class Policy(BaseModel):
     escalate_after_days: int = Field(default=30, ge=1, description="copy escalation contacts")
     escalate_office_after_days: int = Field(default=90, ge=1, description="copy the office")
     stale_after_days: int = Field(default=90, ge=1, description="no status change for N days")
+    stale_repeat_days: int = Field(default=30, ge=1, description="ask again every N days")
     no_deadline_repeat_days: int = Field(default=30, ge=1, description="remind every N days")
 
     @field_validator("due_soon_days")
@@ -110,6 +112,13 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("sender")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        if "@" not in parseaddr(value)[1] or any(c in value for c in "\r\n"):
+            raise ValueError(f"{value!r} is not an address like 'Name <name@example.org>'")
+        return value
+
     @field_validator("workdays")
     @classmethod
     def _known_days(cls, value: list[str]) -> list[str]:
@@ -122,6 +131,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def sender_address(self) -> str:
+        """The bare address of `from`, for the SMTP envelope."""
+        return parseaddr(self.sender)[1]
 
     @classmethod
     def settings_customise_sources(

@@ -34,11 +34,20 @@ class TemplateError(ReminderError):
 class DeliveryError(ReminderError):
     """A message could not be handed over; `permanent` says whether retrying can help."""
 
-    def __init__(self, message: str, *, permanent: bool, systemic: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        systemic: bool = False,
+        maybe_delivered: bool = False,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         # Systemic failures (connect, TLS, AUTH, MAIL FROM) stop the whole batch.
         self.systemic = systemic
+        # The relay may have the message already (the connection died after DATA).
+        self.maybe_delivered = maybe_delivered
 
 
 class LockHeldError(ReminderError):

@@ -197,3 +197,73 @@ class ImportRecord(Base):
     file_format: Mapped[str] = mapped_column(String(32))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# -- the delivery ledger ----------------------------------------------------------------------
+# States (DESIGN.md section 4): pending -> sending -> sent | deferred | failed | ambiguous.
+DELIVERY_STATES = ("pending", "sending", "sent", "deferred", "failed", "ambiguous")
+
+
+class Delivery(Base):
+    """One planned digest: written before any SMTP traffic, updated after. The ledger is the
+    queue; the unique (recipient, digest_day) key is the last defence against double sends."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("recipient", "digest_day", name="uq_deliveries_recipient_day"),
+        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(255))
+    digest_day: Mapped[date] = mapped_column(Date, index=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(16))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # The exact message, so a retry resends the same bytes with the same Message-ID.
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when a send may have reached the relay without us learning so (dropped after DATA,
+    # or a crash while sending); a later successful send then ends as `ambiguous`.
+    maybe_delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+
+
+class ReminderLog(Base):
+    """Which action was in which recipient's digest, for what reason: the rules' memory of
+    milestones and repetition across runs."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (Index("ix_reminder_log_action_recipient", "key_action_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    key_action_id: Mapped[int] = mapped_column(ForeignKey("key_actions.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(String(16))
+    milestone: Mapped[int | None] = mapped_column(Integer)
+    digest_day: Mapped[date] = mapped_column(Date)
+
+
+class Run(Base):
+    """One reconcile: `run-once` or a daemon fire, with its report."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    as_of: Mapped[date] = mapped_column(Date)
+    trigger: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

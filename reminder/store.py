@@ -1,53 +1,27 @@
-"""Queries only: key actions as plain snapshots for the rules, and listing filters."""
+"""Queries only: key actions as plain snapshots, the directory for routing, and the
+reminder history the rules need."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from reminder.models import CLOSED_STATUSES, Evaluation, KeyAction, Party, Recommendation
-
-
-@dataclass(frozen=True)
-class ActionSnapshot:
-    """Everything the rules and the digests need about one key action, detached from the ORM."""
-
-    id: int
-    evaluation_id: int
-    evaluation: str
-    office: str | None
-    source_url: str | None
-    recommendation_position: int
-    recommendation_number: str | None
-    recommendation: str
-    number: str | None
-    position: int
-    text: str
-    due: date | None
-    deadline_precision: str
-    deadline_label: str
-    status: str
-    status_label: str
-    comments: str | None
-    responsible: tuple[str, ...]
-    responsible_text: str
-    unresolved: tuple[str, ...]
-    status_changed_at: datetime
-    updated_on: date | None
-
-    @property
-    def closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def last_update(self) -> date:
-        """The later of the recorded status change and the source's own last-update stamp."""
-        changed = self.status_changed_at.date()
-        return max(changed, self.updated_on) if self.updated_on else changed
+from reminder.models import (
+    CLOSED_STATUSES,
+    Delivery,
+    Evaluation,
+    FocalPoint,
+    KeyAction,
+    Party,
+    Recommendation,
+    ReminderLog,
+)
+from reminder.routing import Directory, PartyInfo, Person
+from reminder.rules import Told
+from reminder.snapshots import ActionSnapshot
 
 
 def _snapshot(action: KeyAction) -> ActionSnapshot:
@@ -117,3 +91,57 @@ def actions(
 
 def party_exists(session: Session, code: str) -> bool:
     return session.scalar(select(Party.id).where(Party.code == code)) is not None
+
+
+def directory_snapshot(session: Session) -> Directory:
+    """Parties and their active focal points, as plain values for routing."""
+    directory = Directory()
+    people = session.scalars(select(FocalPoint).where(FocalPoint.active.is_(True))).all()
+    for fp in people:
+        directory.people.setdefault(fp.email, _person(fp))
+    by_party: dict[int, list[FocalPoint]] = {}
+    for fp in people:
+        by_party.setdefault(fp.party_id, []).append(fp)
+    for party in session.scalars(select(Party)):
+        members = by_party.get(party.id, [])
+        directory.parties[party.code] = PartyInfo(
+            code=party.code,
+            name=party.name,
+            locale=party.default_locale,
+            catch_all=party.catch_all,
+            primaries=tuple(_person(fp) for fp in members if fp.role == "primary"),
+            escalations=tuple(_person(fp) for fp in members if fp.role == "escalation"),
+        )
+    return directory
+
+
+def _person(fp: FocalPoint) -> Person:
+    return Person(fp.email, fp.name, fp.locale, fp.away_until, fp.alternate_email)
+
+
+def reminder_history(session: Session, since: date) -> dict[tuple[int, str], Told]:
+    """What each recipient was told about each action since `since` (failed digests excluded)."""
+    rows = session.execute(
+        select(
+            ReminderLog.key_action_id,
+            ReminderLog.recipient,
+            ReminderLog.reason,
+            ReminderLog.milestone,
+            ReminderLog.digest_day,
+        )
+        .join(Delivery, Delivery.id == ReminderLog.delivery_id)
+        .where(ReminderLog.digest_day >= since, Delivery.status != "failed")
+    )
+    last: dict[tuple[int, str], dict[str, date]] = {}
+    milestones: dict[tuple[int, str], set[int]] = {}
+    for action_id, recipient, reason, milestone, day in rows:
+        key = (action_id, recipient)
+        reasons = last.setdefault(key, {})
+        if reason not in reasons or reasons[reason] < day:
+            reasons[reason] = day
+        if reason == "due_soon" and milestone is not None:
+            milestones.setdefault(key, set()).add(milestone)
+    return {
+        key: Told(last=reasons, milestones=frozenset(milestones.get(key, ())))
+        for key, reasons in last.items()
+    }

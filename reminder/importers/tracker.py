@@ -147,9 +147,12 @@ class _Grouping:
         evaluation = self.evaluations.get(key)
         if evaluation is None:
             evaluation = EvaluationRecord(
-                line=cell.line, title=title, office=office, source_id=source_id,
+                line=cell.line,
+                title=title,
+                office=office,
+                source_id=source_id,
                 source_url=cell("source_url") or None,
-            )  # fmt: skip
+            )
             self.evaluations[key] = evaluation
         number = cell("recommendation_number") or None
         text = cell("recommendation")

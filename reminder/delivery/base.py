@@ -1,0 +1,25 @@
+"""The Transport protocol: one `send(envelope)` method and one error type (DeliveryError)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A finished message and who it goes to; transports never touch the database."""
+
+    sender: str  # bare address, for MAIL FROM
+    recipient: str  # bare address, for RCPT TO
+    message_id: str
+    digest_day: str
+    data: bytes  # the whole RFC 5322 message, exactly as stored in the ledger
+
+
+class Transport(Protocol):
+    def send(self, envelope: Envelope) -> None:
+        """Hand over one message or raise DeliveryError saying whether retrying can help."""
+
+    def close(self) -> None:
+        """Release connections; the transport may be used again afterwards."""

@@ -1,0 +1,158 @@
+"""SMTP transport: TLS verified, timeouts always set, one connection reused across a batch.
+
+Outcomes (DESIGN.md section 4): 4xx, timeouts and disconnects are transient; a 5xx for the
+recipient is permanent for that digest only; failures to connect, start TLS, log in or have
+MAIL FROM accepted are systemic and stop the batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import smtplib
+import ssl
+
+from reminder.config import Settings, smtp_password
+from reminder.delivery.base import Envelope
+from reminder.errors import DeliveryError
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode(errors="replace") if isinstance(message, bytes) else message
+    return f"{code} {' '.join(text.split())}"
+
+
+class SmtpTransport:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    # -- connection -----------------------------------------------------------------------
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        where = f"{s.smtp_host}:{s.smtp_port}"
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP | None = None
+        try:
+            if s.smtp_tls == "ssl":
+                smtp = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+            smtp.ehlo()
+            if s.smtp_tls == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise DeliveryError(
+                        f"{where} does not offer STARTTLS (smtp_tls = starttls)",
+                        permanent=True,
+                        systemic=True,
+                    )
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if s.smtp_username:
+                if s.smtp_tls == "none" and not _is_loopback(s.smtp_host):
+                    raise DeliveryError(
+                        "refusing to send the SMTP password unencrypted to "
+                        f"{where}; use smtp_tls = starttls or ssl",
+                        permanent=True,
+                        systemic=True,
+                    )
+                smtp.login(s.smtp_username, smtp_password(s) or "")
+        except DeliveryError:
+            _quietly_close(smtp)
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            _quietly_close(smtp)
+            raise DeliveryError(
+                f"{where} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}",
+                permanent=True,
+                systemic=True,
+            ) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            _quietly_close(smtp)
+            raise DeliveryError(
+                f"cannot connect to {where}: {exc}", permanent=False, systemic=True
+            ) from None
+        return smtp
+
+    # -- one message ----------------------------------------------------------------------
+    def send(self, envelope: Envelope) -> None:
+        for attempt in (1, 2):
+            if self._smtp is None:
+                self._smtp = self._connect()
+            try:
+                self._transaction(self._smtp, envelope)
+                return
+            except smtplib.SMTPServerDisconnected:
+                # The relay closed an idle connection before this message: reconnect once.
+                self._smtp = None
+                if attempt == 2:
+                    raise DeliveryError(
+                        "the relay keeps closing the connection", permanent=False, systemic=True
+                    ) from None
+
+    def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope) -> None:
+        code, reply = smtp.mail(envelope.sender)
+        if code != 250:
+            self._reset(smtp)
+            raise DeliveryError(
+                f"MAIL FROM refused: {_reply(code, reply)}", permanent=code >= 500, systemic=True
+            )
+        code, reply = smtp.rcpt(envelope.recipient)
+        if code not in (250, 251):
+            self._reset(smtp)
+            raise DeliveryError(
+                f"RCPT TO <{envelope.recipient}> refused: {_reply(code, reply)}",
+                permanent=code >= 500,
+            )
+        try:
+            code, reply = smtp.data(envelope.data)
+        except smtplib.SMTPDataError as exc:  # DATA itself refused, before the message
+            self._reset(smtp)
+            raise DeliveryError(
+                f"DATA refused: {_reply(exc.smtp_code, exc.smtp_error)}",
+                permanent=exc.smtp_code >= 500,
+            ) from None
+        except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
+            # The message may have been accepted without our hearing the reply.
+            _quietly_close(smtp)
+            self._smtp = None
+            raise DeliveryError(
+                f"connection lost after sending the message: {exc}",
+                permanent=False,
+                maybe_delivered=True,
+            ) from None
+        if code != 250:
+            self._reset(smtp)
+            raise DeliveryError(f"message refused: {_reply(code, reply)}", permanent=code >= 500)
+
+    def _reset(self, smtp: smtplib.SMTP) -> None:
+        try:
+            smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            _quietly_close(smtp)
+            self._smtp = None
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                _quietly_close(self._smtp)
+            self._smtp = None
+
+
+def _quietly_close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        with contextlib.suppress(OSError):
+            smtp.close()

@@ -1,0 +1,167 @@
+"""PURE: findings routed to people -> one Digest per recipient, never empty, in a fixed order.
+
+Sections run escalation, overdue, due soon, needs an update, needs a deadline; inside each,
+evaluation -> recommendation -> key action. A recipient who receives the same action for two
+parties sees it once, naming both; an action is shown in its most urgent section only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from reminder.routing import Directory, Person, Recipient
+from reminder.rules import REASONS, Finding
+
+
+@dataclass
+class DigestItem:
+    finding: Finding
+    parties: list[str]  # codes of the parties this recipient receives the action for
+    capacity: str
+    stands_in_for: str | None
+    shared_with: list[str]  # other responsible parties (names) and unresolved names
+
+    @property
+    def action_id(self) -> int:
+        return self.finding.action.id
+
+
+@dataclass
+class RecommendationGroup:
+    label: str
+    text: str
+    items: list[DigestItem] = field(default_factory=list)
+
+
+@dataclass
+class EvaluationGroup:
+    title: str
+    office: str | None
+    source_url: str | None
+    recommendations: list[RecommendationGroup] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    reason: str
+    evaluations: list[EvaluationGroup] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[DigestItem]:
+        return [i for e in self.evaluations for r in e.recommendations for i in r.items]
+
+
+@dataclass
+class Digest:
+    recipient: Person
+    locale: str
+    digest_day: date
+    party_names: list[str]
+    sections: list[Section]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {section.reason: len(section.items) for section in self.sections}
+
+    @property
+    def items(self) -> list[DigestItem]:
+        return [item for section in self.sections for item in section.items]
+
+
+class DigestCollector:
+    """Accumulates (recipient, finding) pairs, then builds the digests."""
+
+    def __init__(self, directory: Directory, default_locale: str, digest_day: date) -> None:
+        self.directory = directory
+        self.default_locale = default_locale
+        self.digest_day = digest_day
+        self._people: dict[str, Person] = {}
+        self._items: dict[str, dict[int, DigestItem]] = {}
+
+    def add(self, recipient: Recipient, finding: Finding) -> None:
+        email = recipient.person.email
+        self._people.setdefault(email, recipient.person)
+        items = self._items.setdefault(email, {})
+        existing = items.get(finding.action.id)
+        if existing is not None:
+            if REASONS.index(finding.reason) < REASONS.index(existing.finding.reason):
+                existing.finding, existing.capacity = finding, recipient.capacity
+            if recipient.party and recipient.party not in existing.parties:
+                existing.parties.append(recipient.party)
+                existing.shared_with = self._shared_with(finding, existing.parties)
+            return
+        parties = [recipient.party] if recipient.party else []
+        items[finding.action.id] = DigestItem(
+            finding,
+            parties,
+            recipient.capacity,
+            recipient.stands_in_for,
+            self._shared_with(finding, parties),
+        )
+
+    def _shared_with(self, finding: Finding, own: list[str]) -> list[str]:
+        names = [self._party_name(c) for c in finding.action.responsible if c not in own]
+        return names + list(finding.action.unresolved)
+
+    def _party_name(self, code: str) -> str:
+        party = self.directory.parties.get(code)
+        return party.name if party else code
+
+    def _locale(self, person: Person, items: Iterable[DigestItem]) -> str:
+        if person.locale:
+            return person.locale
+        for item in items:
+            for code in item.parties:
+                party = self.directory.parties.get(code)
+                if party and party.locale:
+                    return party.locale
+        return self.default_locale
+
+    def digests(self) -> list[Digest]:
+        result = []
+        for email in sorted(self._items):
+            items = list(self._items[email].values())
+            if not items:
+                continue
+            person = self._people[email]
+            codes = sorted({code for item in items for code in item.parties})
+            result.append(
+                Digest(
+                    recipient=person,
+                    locale=self._locale(person, items),
+                    digest_day=self.digest_day,
+                    party_names=[self._party_name(code) for code in codes],
+                    sections=build_sections(items),
+                )
+            )
+        return result
+
+
+def build_sections(items: list[DigestItem]) -> list[Section]:
+    """Group items by reason, then evaluation, then recommendation, in reading order."""
+
+    def order(item: DigestItem) -> tuple[int, str, int, int]:
+        action = item.finding.action
+        return (
+            REASONS.index(item.finding.reason),
+            action.evaluation,
+            action.recommendation_position,
+            action.position,
+        )
+
+    sections: list[Section] = []
+    for item in sorted(items, key=order):
+        action = item.finding.action
+        if not sections or sections[-1].reason != item.finding.reason:
+            sections.append(Section(item.finding.reason))
+        evaluations = sections[-1].evaluations
+        if not evaluations or evaluations[-1].title != action.evaluation:
+            evaluations.append(EvaluationGroup(action.evaluation, action.office, action.source_url))
+        recommendations = evaluations[-1].recommendations
+        label = action.recommendation_number or str(action.recommendation_position)
+        if not recommendations or recommendations[-1].label != label:
+            recommendations.append(RecommendationGroup(label, action.recommendation))
+        recommendations[-1].items.append(item)
+    return sections
