@@ -26,6 +26,12 @@ demo: $(STAMP)
 	$(BIN)/reminder directory import examples/directory.csv
 	$(BIN)/reminder import examples/fergana-valley-management-response.txt
 	$(BIN)/reminder actions --as-of $(DEMO_AS_OF)
+	@echo; echo "== First run of the day: digests go to $(DEMO_DIR)/outbox/"
+	$(BIN)/reminder run-once --as-of $(DEMO_AS_OF)
+	@echo; echo "== Second run the same day: nothing new to send"
+	$(BIN)/reminder run-once --as-of $(DEMO_AS_OF)
+	@echo; ls -1 $(DEMO_DIR)/outbox
+	@echo; echo "Open one: $(BIN)/reminder preview aida.bekova@unwomen.example.org --as-of $(DEMO_AS_OF)"
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest

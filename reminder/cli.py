@@ -278,6 +278,15 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+REASON_WORDS = {
+    "escalation": "escalated",
+    "overdue": "overdue",
+    "due_soon": "due soon",
+    "stale": "to confirm",
+    "no_deadline": "without a deadline",
+}
+
+
 def _progress(done: int, total: int) -> None:
     """A progress line on a terminal, for long runs only."""
     if total >= 50 and sys.stderr.isatty():
@@ -312,7 +321,7 @@ def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
     if report.dry_run:
         print(f"Dry run for {report.as_of}: {len(report.would_send)} digest(s) would be sent.")
         for item in report.would_send:
-            counts = ", ".join(f"{n} {reason}" for reason, n in item["counts"].items())
+            counts = ", ".join(f"{n} {REASON_WORDS[r]}" for r, n in item["counts"].items())
             print(f"  {item['recipient']} ({item['locale']}): {counts}")
         return
     where = {
@@ -321,15 +330,24 @@ def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
         "console": "",
     }[settings.transport]
     print(
-        f"Run for {report.as_of}: {report.planned} digest(s) planned, "
-        f"{report.already_planned} recipient(s) already had today's digest."
+        f"Run for {report.as_of}: {report.planned} digest(s) planned"
+        + (
+            f", {report.already_planned} recipient(s) already had today's digest"
+            if report.already_planned
+            else ""
+        )
+        + ("" if report.planned or report.already_planned else " (nothing new is due)")
+        + "."
     )
     print(
         f"  sent {report.sent}{where}, deferred {report.deferred}, failed {report.failed}"
         + (f", resent after an interruption {report.ambiguous}" if report.ambiguous else "")
     )
     if report.by_reason:
-        print("  by reason: " + ", ".join(f"{n} {r}" for r, n in report.by_reason.items()))
+        print(
+            "  key actions by reason: "
+            + ", ".join(f"{n} {REASON_WORDS[r]}" for r, n in report.by_reason.items())
+        )
     for failure in report.failures:
         print(f"  failed: {failure['recipient']}: {failure['error']}")
     if report.systemic_error:

@@ -78,7 +78,7 @@ class _Checker:
 
     def email(self, line: int, name: str, value: str) -> str:
         try:
-            return validate_email(value, check_deliverability=False).normalized
+            return validate_email(value, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
             raise self.error(line, name, f"{value!r} is not a valid address: {exc}") from None
 

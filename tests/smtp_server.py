@@ -1,0 +1,70 @@
+"""A real SMTP server on loopback (aiosmtpd) whose replies a test can script."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+@dataclass
+class Recorder:
+    """Accepts everything unless told otherwise; keeps what it received."""
+
+    received: list[EmailMessage] = field(default_factory=list)
+    rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
+    drop_after_data: set[str] = field(default_factory=set)  # store, then hang up, no reply
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:  # fmt: skip
+        reply = self.rcpt_replies.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.received.append(message)  # type: ignore[arg-type]
+        if set(envelope.rcpt_tos) & self.drop_after_data:
+            server.transport.close()
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.received if address in str(m["To"])]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _refuse_everyone(server: Any, session: Any, envelope: Any, mechanism: str,
+                     auth_data: Any) -> AuthResult:  # fmt: skip
+    return AuthResult(success=False, handled=False)
+
+
+@contextmanager
+def smtp_server(*, refuse_login: bool = False) -> Iterator[tuple[Recorder, int]]:
+    recorder = Recorder()
+    port = free_port()
+    options: dict[str, Any] = {}
+    if refuse_login:
+        options = {"authenticator": _refuse_everyone, "auth_require_tls": False}
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield recorder, port
+    finally:
+        controller.stop()

@@ -1,0 +1,211 @@
+"""End to end against a real SMTP server on loopback: what arrives, and what the ledger says.
+Runs on SQLite and, in CI, PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from reminder import pipeline
+from reminder.config import Settings, load_settings
+from reminder.db import make_session_factory
+from reminder.delivery import make_transport
+from reminder.importers import read_file
+from reminder.importers.directory import read_directory
+from reminder.importers.load import load_batch, load_directory, load_resolver
+from reminder.models import Delivery
+from tests.conftest import EXAMPLES
+from tests.smtp_server import Recorder, smtp_server
+
+AS_OF = date(2027, 1, 15)  # the example data is dated around this Friday
+NOW = datetime(2027, 1, 15, 3, 0, tzinfo=UTC)  # 09:00 in Bishkek
+EXPECTED = {  # recipient -> number of key actions in their digest, per the example data
+    "aida.bekova@unwomen.example.org": 4,
+    "gulnara.toktosunova@unwomen.example.org": 1,
+    "marat.dzhumabaev@ilo.example.org": 3,
+    "timur.ismailov@iom.example.org": 3,
+    "nurlan.osmonov@unwomen.example.org": 1,
+    "sara.lindqvist@ilo.example.org": 1,
+    "evaluation.office@kg.example.org": 1,
+}
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def sessions(engine) -> sessionmaker[Session]:  # type: ignore[no-untyped-def]
+    factory = make_session_factory(engine)
+    with factory() as session:
+        load_directory(session, read_directory(EXAMPLES / "directory.csv"), NOW)
+        path = EXAMPLES / "fergana-valley-management-response.txt"
+        load_batch(session, read_file(path, load_resolver(session)), NOW)
+        session.commit()
+    return factory
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Recorder, int]]:
+    with smtp_server() as running:
+        yield running
+
+
+def smtp_settings(database_url: str, port: int, **extra: object) -> Settings:
+    return load_settings(database_url=database_url, transport="smtp", smtp_host="127.0.0.1",
+                         smtp_port=port, smtp_tls="none", timezone="Asia/Bishkek",
+                         evaluation_office="evaluation.office@kg.example.org",
+                         sender="M&E reminders <reminders@kg.example.org>", **extra)  # fmt: skip
+
+
+def run(settings: Settings, sessions: sessionmaker[Session], clock: Clock,
+        as_of: date = AS_OF) -> pipeline.RunReport:  # fmt: skip
+    return pipeline.run_once(settings, sessions, make_transport(settings), as_of, clock)
+
+
+def statuses(sessions: sessionmaker[Session]) -> dict[str, str]:
+    with sessions() as session:
+        return {d.recipient: d.status for d in session.scalars(select(Delivery))}
+
+
+def test_each_recipient_gets_one_digest_and_a_rerun_sends_nothing(
+    sessions: sessionmaker[Session], server: tuple[Recorder, int], database_url: str
+) -> None:
+    recorder, port = server
+    settings = smtp_settings(database_url, port)
+    report = run(settings, sessions, Clock(NOW))
+    assert report.ok and report.sent == len(EXPECTED)
+    for address, count in EXPECTED.items():
+        [message] = recorder.to(address)
+        assert message.get_content_type() == "multipart/alternative"
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert text.count("\n  * ") == count, address
+        assert html.count('<tr><td style="padding:10px 12px;') == count, address
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["List-Id"] == "<key-action-reminders.reminder.localhost>"
+        assert message["Message-ID"].startswith("<digest.20270115.")
+    aida = recorder.to("aida.bekova@unwomen.example.org")[0]
+    assert aida["Subject"] == "2 overdue, 2 due soon: key actions for UN Women"
+    assert (
+        "Shared with: International Organization for Migration"
+        in aida.get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
+    assert (
+        "Здравствуйте"
+        in recorder.to("nurlan.osmonov@unwomen.example.org")[0].get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
+
+    again = run(settings, sessions, Clock(NOW + timedelta(hours=5)))
+    assert (again.planned, again.sent) == (0, 0)
+    assert len(recorder.received) == len(EXPECTED)
+
+
+def test_a_550_fails_only_that_recipient(sessions: sessionmaker[Session],
+                                         server: tuple[Recorder, int], database_url: str) -> None:  # fmt: skip
+    recorder, port = server
+    recorder.rcpt_replies["marat.dzhumabaev@ilo.example.org"] = "550 5.1.1 No such user"
+    report = run(smtp_settings(database_url, port), sessions, Clock(NOW))
+    assert not report.ok and report.failed == 1 and report.sent == len(EXPECTED) - 1
+    assert statuses(sessions)["marat.dzhumabaev@ilo.example.org"] == "failed"
+    assert "550 5.1.1 No such user" in report.failures[0]["error"]
+    assert recorder.to("marat.dzhumabaev@ilo.example.org") == []
+
+
+def test_a_451_is_deferred_and_delivered_by_a_later_run(sessions: sessionmaker[Session],
+                                                        server: tuple[Recorder, int],
+                                                        database_url: str) -> None:  # fmt: skip
+    recorder, port = server
+    settings = smtp_settings(database_url, port)
+    recorder.rcpt_replies["timur.ismailov@iom.example.org"] = "451 4.3.0 Try again later"
+    report = run(settings, sessions, Clock(NOW))
+    assert report.ok and report.deferred == 1
+    with sessions() as session:
+        row = session.scalars(select(Delivery).where(
+            Delivery.recipient == "timur.ismailov@iom.example.org")).one()  # fmt: skip
+        assert row.status == "deferred" and row.next_attempt_at == NOW + timedelta(minutes=5)
+    del recorder.rcpt_replies["timur.ismailov@iom.example.org"]
+    too_soon = run(settings, sessions, Clock(NOW + timedelta(minutes=1)))
+    assert too_soon.sent == 0  # backoff respected
+    later = run(settings, sessions, Clock(NOW + timedelta(minutes=6)))
+    assert later.sent == 1 and later.planned == 0
+    assert len(recorder.to("timur.ismailov@iom.example.org")) == 1
+    assert statuses(sessions)["timur.ismailov@iom.example.org"] == "sent"
+
+
+def test_dropped_connection_after_data_resends_with_the_same_message_id(
+    sessions: sessionmaker[Session], server: tuple[Recorder, int], database_url: str
+) -> None:
+    recorder, port = server
+    settings = smtp_settings(database_url, port)
+    recorder.drop_after_data.add("aida.bekova@unwomen.example.org")
+    report = run(settings, sessions, Clock(NOW))
+    assert report.deferred == 1 and report.sent == len(EXPECTED) - 1
+    recorder.drop_after_data.clear()
+    later = run(settings, sessions, Clock(NOW + timedelta(minutes=10)))
+    assert later.ambiguous == 1
+    first, second = recorder.to("aida.bekova@unwomen.example.org")
+    assert first["Message-ID"] == second["Message-ID"]
+    assert statuses(sessions)["aida.bekova@unwomen.example.org"] == "ambiguous"
+
+
+def test_a_refused_login_sends_nothing_and_fails_nothing(sessions: sessionmaker[Session],
+                                                         database_url: str) -> None:  # fmt: skip
+    with smtp_server(refuse_login=True) as (recorder, port):
+        settings = smtp_settings(database_url, port, smtp_username="reminder",
+                                 smtp_password="wrong")  # fmt: skip
+        report = run(settings, sessions, Clock(NOW))
+    assert not report.ok and "refused the login" in (report.systemic_error or "")
+    assert recorder.received == []
+    assert set(statuses(sessions).values()) == {"pending"}
+    with sessions() as session:
+        assert {d.attempts for d in session.scalars(select(Delivery))} == {0}
+
+
+def test_a_run_that_died_while_sending_is_resent_once_and_marked_ambiguous(
+    sessions: sessionmaker[Session], server: tuple[Recorder, int], database_url: str
+) -> None:
+    recorder, port = server
+    settings = smtp_settings(database_url, port)
+    report = run(settings, sessions, Clock(NOW))
+    assert report.sent == len(EXPECTED)
+    with sessions() as session:  # as if the process died after DATA, before recording it
+        session.execute(update(Delivery).where(Delivery.recipient == "sara.lindqvist@ilo.example.org")
+                        .values(status="sending", updated_at=NOW))  # fmt: skip
+        session.commit()
+    during_lease = run(settings, sessions, Clock(NOW + timedelta(minutes=5)))
+    assert during_lease.sent == 0 and during_lease.recovered == 0
+    later = run(settings, sessions, Clock(NOW + timedelta(minutes=20)))
+    assert (later.recovered, later.ambiguous) == (1, 1)
+    first, second = recorder.to("sara.lindqvist@ilo.example.org")
+    assert first["Message-ID"] == second["Message-ID"]
+    assert statuses(sessions)["sara.lindqvist@ilo.example.org"] == "ambiguous"
+
+
+def test_html_in_action_text_is_escaped_in_the_html_part(engine, server: tuple[Recorder, int],  # type: ignore[no-untyped-def]
+                                                         database_url: str, tmp_path: Path) -> None:  # fmt: skip
+    recorder, port = server
+    factory = make_session_factory(engine)
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text("Key action,Responsible,Deadline,Status\n"
+                       "\"<script>alert(1)</script> & <b>bold</b>\",UN Women,2027-01-10,Initiated\n")  # fmt: skip
+    with factory() as session:
+        load_directory(session, read_directory(EXAMPLES / "directory.csv"), NOW)
+        load_batch(session, read_file(tracker, load_resolver(session)), NOW)
+        session.commit()
+    run(smtp_settings(database_url, port), factory, Clock(NOW))
+    [message] = recorder.to("aida.bekova@unwomen.example.org")
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<script>" not in html and "<b>bold" not in html
+    assert "<script>alert(1)</script> & <b>bold</b>" in text

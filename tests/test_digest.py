@@ -1,0 +1,60 @@
+"""Digests: one per recipient, never empty, in a fixed order, joint actions shown once."""
+
+from datetime import date
+
+from reminder.config import Policy
+from reminder.digest import DigestCollector
+from reminder.routing import PartyInfo, Recipient
+from reminder.rules import condition
+from tests.builders import action, directory, person
+
+AS_OF = date(2027, 1, 15)
+AIDA = person("aida")
+DIRECTORY = directory(
+    PartyInfo("UNW", "UN Women", "ru", primaries=(AIDA,)),
+    PartyInfo("IOM", "IOM", None, primaries=(AIDA,)),
+)
+
+
+def finding(ident: int, deadline: str, rec: int = 1, evaluation: str = "Evaluation A", **kw):  # type: ignore[no-untyped-def]
+    snapshot = action(deadline, id=ident, position=ident, recommendation_position=rec,
+                      recommendation_number=str(rec), evaluation=evaluation, **kw)  # fmt: skip
+    result = condition(snapshot, AS_OF, Policy())
+    assert result is not None
+    return result
+
+
+def test_sections_order_and_grouping() -> None:
+    collector = DigestCollector(DIRECTORY, "en", AS_OF)
+    aida = Recipient(AIDA, "UNW", "responsible")
+    for f in [finding(1, "", rec=2), finding(2, "2027-01-20", rec=1),
+              finding(3, "2026-12-01", rec=2, evaluation="B"), finding(4, "2026-12-31", rec=1)]:  # fmt: skip
+        collector.add(aida, f)
+    [digest] = collector.digests()
+    assert [s.reason for s in digest.sections] == ["overdue", "due_soon", "no_deadline"]
+    overdue = digest.sections[0]
+    assert [e.title for e in overdue.evaluations] == ["B", "Evaluation A"]
+    assert digest.counts == {"overdue": 2, "due_soon": 1, "no_deadline": 1}
+    assert digest.locale == "ru"  # the party's default, as the person names none
+
+
+def test_joint_action_shown_once_naming_both_parties() -> None:
+    collector = DigestCollector(DIRECTORY, "en", AS_OF)
+    joint = finding(1, "2026-12-01", responsible=("IOM", "UNW"))
+    collector.add(Recipient(AIDA, "UNW", "responsible"), joint)
+    collector.add(Recipient(AIDA, "IOM", "responsible"), joint)
+    [digest] = collector.digests()
+    [item] = digest.items
+    assert item.parties == ["UNW", "IOM"] and item.shared_with == []
+    assert digest.party_names == ["IOM", "UN Women"]
+
+
+def test_others_sharing_an_action_are_named() -> None:
+    collector = DigestCollector(DIRECTORY, "en", AS_OF)
+    joint = finding(1, "2026-12-01", responsible=("IOM", "UNW"), unresolved=("PBF secretariat",))
+    collector.add(Recipient(AIDA, "UNW", "responsible"), joint)
+    assert collector.digests()[0].items[0].shared_with == ["IOM", "PBF secretariat"]
+
+
+def test_no_findings_no_digest() -> None:
+    assert DigestCollector(DIRECTORY, "en", AS_OF).digests() == []

@@ -1,0 +1,94 @@
+"""Templates and messages: every locale renders, both bodies, escaping, header safety."""
+
+import shutil
+from datetime import UTC, datetime
+from email import message_from_string, policy
+from pathlib import Path
+
+import pytest
+
+from reminder.config import load_settings
+from reminder.errors import TemplateError
+from reminder.render import Renderer, build_message, builtin_templates_dir, message_id_for
+from reminder.routing import Person
+from reminder.template_check import SAMPLE_DAY, check_all, sample_digest
+
+NOW = datetime(2027, 1, 15, 3, 0, tzinfo=UTC)
+
+
+def test_every_locale_renders_under_strict_undefined() -> None:
+    settings = load_settings()
+    assert check_all(settings) == []
+    renderer = Renderer(settings)
+    assert {"en", "ru"} <= set(renderer.locales)
+    for locale in renderer.locales:
+        rendered = renderer.render(sample_digest(locale), SAMPLE_DAY)
+        for ident in range(1, 7):
+            assert f"Sample key action {ident}" in rendered.text
+            assert f"Sample key action {ident}" in rendered.html
+        assert "Sample &lt;evaluation&gt; &amp; co" in rendered.html  # HTML autoescaped
+        assert "Sample <evaluation> & co" in rendered.text  # text is not
+        assert "\n" not in rendered.subject
+
+
+def test_russian_uses_russian_words_and_plurals() -> None:
+    rendered = Renderer(load_settings()).render(sample_digest("ru"), SAMPLE_DAY)
+    assert rendered.subject.startswith("1 эскалация, 1 просрочено, 2 скоро срок")
+    assert "просрочено на 46 дней" in rendered.text
+    assert "срок через 7 дней" in rendered.text and "срок сегодня" in rendered.text
+    assert "15 января 2027" in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("wanted", "chosen"), [("ru", "ru"), ("ru_KG", "ru"), ("fr", "en"), (None, "en")]
+)
+def test_locale_fallback(wanted: str | None, chosen: str) -> None:
+    assert Renderer(load_settings()).locale_for(wanted) == chosen
+
+
+def test_header_values_from_data_cannot_add_headers() -> None:
+    settings = load_settings(sender="Reminders <r@example.org>")
+    digest = sample_digest("en")
+    digest.recipient = Person("eve@example.org", "Eve\r\nBcc: victim@example.org", "en")
+    digest.party_names = ["UN Women\nX-Injected: yes"]
+    rendered = Renderer(settings).render(digest, SAMPLE_DAY)
+    message = build_message(
+        rendered,
+        digest,
+        settings,
+        message_id_for("eve@example.org", SAMPLE_DAY, settings.sender),
+        NOW,
+    )
+    parsed = message_from_string(message.as_string(), policy=policy.default)
+    assert parsed["Bcc"] is None and parsed["X-Injected"] is None
+    assert "X-Injected: yes" in parsed["Subject"] and "\n" not in parsed["Subject"]
+    assert parsed["To"].addresses[0].addr_spec == "eve@example.org"
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert message.as_string().isascii()  # 7-bit: any relay takes it as stored
+
+
+def _admin_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "templates"
+    shutil.copytree(builtin_templates_dir(), target)
+    return target
+
+
+def test_admin_templates_override_and_are_sandboxed(tmp_path: Path) -> None:
+    folder = _admin_copy(tmp_path)
+    (folder / "email" / "en" / "digest.subject.txt").write_text("Custom: {{ counts.overdue }} late")
+    settings = load_settings(templates_dir=folder)
+    assert Renderer(settings).render(sample_digest("en"), SAMPLE_DAY).subject == "Custom: 1 late"
+
+    (folder / "email" / "en" / "digest.subject.txt").write_text("{{ recipient.__class__.__mro__ }}")
+    with pytest.raises(TemplateError, match=r"unsafe|not safely|access"):
+        Renderer(settings).render(sample_digest("en"), SAMPLE_DAY)
+
+
+def test_admin_template_errors_are_reported_by_check(tmp_path: Path) -> None:
+    folder = _admin_copy(tmp_path)
+    (folder / "email" / "ru" / "digest.txt").write_text("{{ no_such_value }}")
+    (folder / "email" / "fr").mkdir()
+    (folder / "email" / "fr" / "digest.txt").write_text("Bonjour")
+    problems = check_all(load_settings(templates_dir=folder))
+    assert any(p.startswith("ru:") and "'no_such_value' is undefined" in p for p in problems)
+    assert any(p.startswith("fr: missing digest.subject.txt, digest.html") for p in problems)
