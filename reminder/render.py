@@ -188,6 +188,8 @@ def _context(digest: Digest, as_of: date, locale: str, settings: Settings) -> di
         "as_of": format_date(as_of, "long", locale=locale),
         "policy": settings.policy.model_dump(),
         "evaluation_office": settings.evaluation_office,
+        # Only the evaluation office's own digest explains escalation as the office.
+        "for_office": all(item.capacity == "office" for item in digest.items),
         "plural": _plural_for(locale),
     }
 

@@ -127,3 +127,34 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert re.search(r"reminder " + r"\s+".join(map(re.escape, words)) + r"\b", readme), (
             f"`reminder {' '.join(words)}` is not documented in README.md"
         )
+
+
+BAD_INPUTS = [
+    # file name, content, expected error: each is rejected whole and nothing is written
+    ("bad-date.csv", "Key action,Responsible,Deadline,Status\nA,UNW,2022/03,Completed\nB,UNW,2022/13,Completed\n",
+     "bad-date.csv:3: deadline: month 13 is not between 1 and 12"),
+    ("bad-status.csv", "Key action,Responsible,Deadline,Status\nA,UNW,2022/03,Finished\n",
+     "bad-status.csv:2: status: unknown status 'Finished'"),
+    ("no-status.csv", "Key action,Responsible,Deadline\nA,UNW,2022/03\n",
+     "no-status.csv:1: status: missing required column 'status'"),
+    ("binary.txt", b"\x00\x01\x02\x03PNG", "binary.txt: file: this is a binary file, not text"),
+    ("empty.txt", "", "empty.txt: file: the file is empty"),
+    ("control.csv", "Key action,Responsible,Deadline,Status\nA\x1b[31m,UNW,2022/03,Completed\n",
+     "control.csv:2: action: contains the control character '\\x1b'"),
+]  # fmt: skip
+
+
+@pytest.mark.usefixtures("use_database")
+@pytest.mark.parametrize(("name", "content", "error"), BAD_INPUTS)
+def test_bad_inputs_are_rejected_whole(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                       name: str, content: str | bytes, error: str) -> None:  # fmt: skip
+    good = tmp_path / "good.csv"
+    good.write_text("Key action,Responsible,Deadline,Status\nKeep me,UNW,2022/03,Initiated\n")
+    assert run(capsys, "import", str(good))[0] == 0
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, _, err = run(capsys, "import", str(path))
+    assert code == 1
+    assert err.strip().startswith(f"Error: {path.parent}/{error}")
+    stored = json.loads(run(capsys, "actions", "--json", "--state", "all")[1])
+    assert [item["text"] for item in stored] == ["Keep me"]  # nothing written, nothing lost
