@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from reminder import __version__, clock, migrate, pipeline, store, template_check
+from reminder import __version__, clock, ledger, logs, migrate, pipeline, store, template_check
 from reminder.config import Settings, load_settings
 from reminder.db import (
     connect_error_context,
@@ -28,10 +29,12 @@ from reminder.errors import ReminderError
 from reminder.importers import read_file
 from reminder.importers.directory import read_directory
 from reminder.importers.load import load_batch, load_directory, load_resolver
-from reminder.models import Delivery, Party
+from reminder.lock import lock_state
+from reminder.models import Delivery, Party, Run
 from reminder.output import print_json, print_table
 from reminder.render import Renderer, build_message, message_id_for
 from reminder.rules import action_state, days_overdue
+from reminder.scheduler import Daemon, Runner, heartbeat_problem
 
 
 @dataclass
@@ -278,6 +281,9 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+# Exit code when another run holds the single-flight lock (EX_TEMPFAIL: try again later).
+EXIT_LOCK_HELD = 75
+
 REASON_WORDS = {
     "escalation": "escalated",
     "overdue": "overdue",
@@ -295,23 +301,127 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_run_once(app: App, args: argparse.Namespace) -> int:
-    as_of = args.as_of or app.today()
     with app.session():
         pass  # checks the schema before anything else
-    report = pipeline.run_once(
-        app.settings,
-        make_session_factory(app.engine),
-        make_transport(app.settings),
-        as_of,
-        clock.now_utc,
-        dry_run=args.dry_run,
-        progress=_progress,
-    )
+    runner = Runner(app.settings, app.engine)
+    as_of = args.as_of or runner.today()
+    if args.dry_run:  # writes nothing, so it needs no lock
+        report: pipeline.RunReport | None = pipeline.run_once(
+            app.settings,
+            runner.sessions,
+            make_transport(app.settings),
+            as_of,
+            clock.now_utc,
+            dry_run=True,
+        )
+    else:
+        report = runner.run("run-once", as_of=as_of, progress=_progress)
+    if report is None:
+        holder = lock_state(app.engine, clock.now_utc())
+        who = f" ({holder['holder']}, since {holder['since']:%Y-%m-%d %H:%M} UTC)" if holder else ""
+        print(
+            f"Another run holds the lock{who}; this one did nothing. Try again when it ends.",
+            file=sys.stderr,
+        )
+        return EXIT_LOCK_HELD
     if args.json:
         print_json(report.as_dict())
     else:
         _print_report(report, app.settings)
     return 0 if report.ok else 1
+
+
+def cmd_daemon(app: App, args: argparse.Namespace) -> int:
+    logs.configure(app.settings.log_format)
+    if app.settings.auto_migrate:
+        with connect_error_context(app.settings.database_url):
+            before, after = migrate.upgrade(app.engine)
+        if before != after:
+            logging.getLogger("reminder.daemon").info("database upgraded to %s", after)
+    with app.session():
+        pass  # fail now, clearly, if the schema is not current
+    return Daemon(Runner(app.settings, app.engine)).serve()
+
+
+def cmd_status(app: App, args: argparse.Namespace) -> int:
+    now = clock.now_utc()
+    runner = Runner(app.settings, app.engine)
+    with app.session() as session:
+        last = session.scalars(select(Run).order_by(Run.id.desc()).limit(1)).one_or_none()
+        oldest = session.scalars(
+            select(Delivery)
+            .where(Delivery.status == "deferred")
+            .order_by(Delivery.created_at)
+            .limit(1)
+        ).one_or_none()
+        counts = ledger.counts_by_state(session)
+    upcoming = runner.next_fire()
+    data: dict[str, Any] = {
+        "last_run": None
+        if last is None
+        else {
+            "started_at": last.started_at,
+            "finished_at": last.finished_at,
+            "trigger": last.trigger,
+            "as_of": last.as_of,
+            "outcome": last.outcome,
+            "report": last.report,
+        },
+        "next_fire": upcoming,
+        "schedule": app.settings.schedule,
+        "timezone": app.settings.timezone,
+        "ledger": counts,
+        "oldest_deferred": None
+        if oldest is None
+        else {
+            "recipient": oldest.recipient,
+            "digest_day": oldest.digest_day,
+            "attempts": oldest.attempts,
+            "next_attempt_at": oldest.next_attempt_at,
+            "last_error": oldest.last_error,
+        },
+        "lock": lock_state(app.engine, now),
+        "daemon": heartbeat_problem(app.settings, now) or "alive",
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    if last is None:
+        print("Last run: none yet")
+    else:
+        report = last.report or {}
+        outcome = last.outcome or ("running" if data["lock"] else "did not finish")
+        print(
+            f"Last run: {last.trigger} for {last.as_of}, "
+            f"started {last.started_at:%Y-%m-%d %H:%M} UTC, {outcome}: "
+            f"planned {report.get('planned', 0)}, sent {report.get('sent', 0)}, "
+            f"deferred {report.get('deferred', 0)}, failed {report.get('failed', 0)}"
+        )
+    print(
+        f"Next scheduled run: {upcoming.isoformat() if upcoming else 'never'} "
+        f"({app.settings.schedule!r} in {app.settings.timezone})"
+    )
+    print(
+        "Ledger: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "empty")
+    )
+    if oldest is not None:
+        print(
+            f"Oldest deferred: {oldest.recipient} for {oldest.digest_day}, {oldest.attempts} "
+            f"attempt(s), next at {oldest.next_attempt_at}: {oldest.last_error}"
+        )
+    if data["lock"]:
+        print(f"Lock: held by {data['lock']['holder']} since {data['lock']['since']}")
+    print(f"Daemon: {data['daemon']}")
+    return 0
+
+
+def cmd_health(app: App, args: argparse.Namespace) -> int:
+    problem = heartbeat_problem(app.settings, clock.now_utc())
+    if problem:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print("healthy")
+    return 0
 
 
 def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
@@ -365,8 +475,10 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
             select(Delivery).where(Delivery.recipient == address, Delivery.digest_day == as_of)
         ).one_or_none()
         if stored is not None:
-            print(f"(today's digest for {address} is already in the ledger: {stored.status})",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"(today's digest for {address} is already in the ledger: {stored.status})",
+                file=sys.stderr,
+            )
             _print_stored(stored.payload, args.format)
             return 0
         digests = pipeline.collect_digests(session, app.settings, as_of)
@@ -510,6 +622,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="show who would get what; send nothing")
     run.add_argument("--json", action="store_true", help="print the run report as JSON")
     run.set_defaults(handler=cmd_run_once)
+
+    daemon = commands.add_parser("daemon", help="run on the schedule until stopped (SIGTERM)")
+    daemon.set_defaults(handler=cmd_daemon)
+
+    status = commands.add_parser("status", help="last run, next run, ledger and daemon health")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=cmd_status)
+
+    health = commands.add_parser("health", help="exit 0 if the daemon's heartbeat is fresh")
+    health.set_defaults(handler=cmd_health)
 
     preview = commands.add_parser("preview", help="show exactly what one person would receive")
     preview.add_argument("email", metavar="EMAIL")

@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     workdays: list[str] = Field(default=["mon", "tue", "wed", "thu", "fri"])
     holiday_country: str | None = None
     schedule: str = "0 8 * * mon-fri"
+    retry_interval_minutes: int = Field(default=5, ge=1, le=1440)
+    heartbeat_file: Path = Path("reminder.heartbeat")
+    log_format: Literal["text", "json"] = "text"
+    auto_migrate: bool = False
 
     policy: Policy = Field(default_factory=Policy)
 
@@ -117,6 +121,17 @@ class Settings(BaseSettings):
     def _sender_address(cls, value: str) -> str:
         if "@" not in parseaddr(value)[1] or any(c in value for c in "\r\n"):
             raise ValueError(f"{value!r} is not an address like 'Name <name@example.org>'")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        from reminder.schedule import cron_trigger
+
+        try:
+            cron_trigger(value, ZoneInfo("UTC"))
+        except ValueError as exc:
+            raise ValueError(f"not a crontab schedule: {exc}") from None
         return value
 
     @field_validator("workdays")

@@ -267,3 +267,14 @@ class Run(Base):
     trigger: Mapped[str] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(32))
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RunLock(Base):
+    """The single-flight lock row used on SQLite (PostgreSQL uses an advisory lock)."""
+
+    __tablename__ = "run_lock"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,16 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
+class Hooks:
+    """How a caller watches and steers a run: progress, lock keep-alive, and a stop request
+    (SIGTERM) that ends the run after the message in flight."""
+
+    progress: Progress | None = None
+    keepalive: Callable[[], None] | None = None
+    should_stop: Callable[[], bool] | None = None
+
+
+@dataclass
 class RunReport:
     as_of: date
     dry_run: bool = False
@@ -43,6 +53,7 @@ class RunReport:
     recovered: int = 0
     by_reason: Counter[str] = field(default_factory=Counter)
     systemic_error: str | None = None
+    interrupted: bool = False
     failures: list[dict[str, str]] = field(default_factory=list)
     would_send: list[dict[str, Any]] = field(default_factory=list)
 
@@ -51,23 +62,9 @@ class RunReport:
         return self.failed == 0 and self.systemic_error is None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "dry_run": self.dry_run,
-            "skipped_day": self.skipped_day,
-            "planned": self.planned,
-            "already_planned": self.already_planned,
-            "sent": self.sent,
-            "ambiguous": self.ambiguous,
-            "deferred": self.deferred,
-            "failed": self.failed,
-            "recovered": self.recovered,
-            "by_reason": dict(self.by_reason),
-            "systemic_error": self.systemic_error,
-            "failures": self.failures,
-            "would_send": self.would_send,
-            "ok": self.ok,
-        }
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(as_of=self.as_of.isoformat(), by_reason=dict(self.by_reason), ok=self.ok)
+        return data
 
 
 def collect_digests(session: Session, settings: Settings, as_of: date) -> list[Digest]:
@@ -148,13 +145,18 @@ def _deliver(
     transport: Transport,
     report: RunReport,
     clock: Callable[[], datetime],
-    progress: Progress | None,
+    hooks: Hooks,
 ) -> None:
     max_age = timedelta(hours=settings.retry_max_age_hours)
     sender = settings.sender_address
     waiting = ledger.due_for_sending(session, clock())
     try:
         for index, delivery_id in enumerate(waiting, start=1):
+            if hooks.should_stop and hooks.should_stop():
+                report.interrupted = True
+                return
+            if hooks.keepalive:
+                hooks.keepalive()
             row = ledger.claim(session, delivery_id, clock())
             if row is None:
                 continue  # another run claimed it
@@ -186,8 +188,8 @@ def _deliver(
             state = ledger.mark_sent(session, row, clock())
             report.sent += state == "sent"
             report.ambiguous += state == "ambiguous"
-            if progress:
-                progress(index, len(waiting))
+            if hooks.progress:
+                hooks.progress(index, len(waiting))
     finally:
         transport.close()
 
@@ -201,9 +203,12 @@ def run_once(
     *,
     dry_run: bool = False,
     trigger: str = "run-once",
-    progress: Progress | None = None,
+    hooks: Hooks | None = None,
+    plan_digests: bool = True,
 ) -> RunReport:
-    """Plan today's digests and send everything waiting; the result says what happened."""
+    """Plan today's digests and send everything waiting; the result says what happened.
+    With plan_digests=False only what is already waiting (retries) is sent."""
+    hooks = hooks or Hooks()
     report = RunReport(as_of=as_of, dry_run=dry_run)
     report.skipped_day = non_sending_reason(settings, as_of)
     with sessions() as session:
@@ -219,19 +224,23 @@ def run_once(
         run = Run(started_at=clock(), as_of=as_of, trigger=trigger)
         session.add(run)
         session.commit()
-        if not report.skipped_day:
-            report.recovered = ledger.recover_orphans(session, clock())
-            _plan(
-                session,
-                settings,
-                collect_digests(session, settings, as_of),
-                report,
-                clock(),
-                run.id,
-            )
-            _deliver(session, settings, transport, report, clock, progress)
+        try:
+            if not report.skipped_day:
+                report.recovered = ledger.recover_orphans(session, clock())
+                if plan_digests:
+                    digests = collect_digests(session, settings, as_of)
+                    _plan(session, settings, digests, report, clock(), run.id)
+                _deliver(session, settings, transport, report, clock, hooks)
+        except BaseException:
+            # Record that this run ended badly (what it planned is safely in the ledger).
+            session.rollback()
+            run.finished_at, run.outcome, run.report = clock(), "error", report.as_dict()
+            session.commit()
+            raise
         run.finished_at = clock()
         run.outcome = "ok" if report.ok else ("stopped" if report.systemic_error else "failures")
+        if report.interrupted:
+            run.outcome = "interrupted"
         run.report = report.as_dict()
         session.commit()
     return report

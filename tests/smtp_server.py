@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ class Recorder:
     received: list[EmailMessage] = field(default_factory=list)
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
     drop_after_data: set[str] = field(default_factory=set)  # store, then hang up, no reply
+    delay: float = 0.0  # seconds before answering DATA: a slow relay
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
@@ -33,12 +35,18 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.received.append(message)  # type: ignore[arg-type]
         if set(envelope.rcpt_tos) & self.drop_after_data:
             server.transport.close()
         return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [str(m["Message-ID"]) for m in self.received]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.received if address in str(m["To"])]
