@@ -24,7 +24,6 @@ from reminder.db import (
     make_session_factory,
     require_current_schema,
 )
-from reminder.delivery import make_transport
 from reminder.errors import ReminderError
 from reminder.importers import read_file
 from reminder.importers.directory import read_directory
@@ -32,6 +31,7 @@ from reminder.importers.load import load_batch, load_directory, load_resolver
 from reminder.lock import lock_state
 from reminder.models import Delivery, Party, Run
 from reminder.output import print_json, print_table
+from reminder.planning import Planner
 from reminder.render import Renderer, build_message, message_id_for
 from reminder.rules import action_state, days_overdue
 from reminder.scheduler import Daemon, Runner, heartbeat_problem
@@ -309,7 +309,6 @@ def cmd_run_once(app: App, args: argparse.Namespace) -> int:
         report: pipeline.RunReport | None = pipeline.run_once(
             app.settings,
             runner.sessions,
-            make_transport(app.settings),
             as_of,
             clock.now_utc,
             dry_run=True,
@@ -481,8 +480,7 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
             )
             _print_stored(stored.payload, args.format)
             return 0
-        digests = pipeline.collect_digests(session, app.settings, as_of)
-    digest = next((d for d in digests if d.recipient.email.lower() == address), None)
+        digest = Planner(session, app.settings, as_of).digest_for(address)
     if digest is None:
         print(f"{args.email} has nothing due on {as_of}: no digest.")
         return 0
@@ -495,7 +493,7 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
     else:
         message_id = message_id_for(digest.recipient.email, as_of, app.settings.sender)
         message = build_message(rendered, digest, app.settings, message_id, clock.now_utc())
-        print(message.as_string().replace("\r\n", "\n"), end="")
+        print(message.replace("\r\n", "\n"), end="")
     return 0
 
 

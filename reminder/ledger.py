@@ -1,13 +1,16 @@
 """The delivery ledger: planned digests written before sending, claimed atomically, updated
-after (DESIGN.md section 4). Retries happen across runs, by data, never by sleeping."""
+after (DESIGN.md section 4). Retries happen across runs, by data, never by sleeping. Writes
+go in batches: a crash between a message's DATA and its batch's commit leaves the row
+`sending`, and the next run resends it once, marked `ambiguous`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from reminder.models import Delivery, ReminderLog
@@ -25,56 +28,91 @@ class PlannedItem:
     milestone: int | None
 
 
+@dataclass(frozen=True)
+class PlannedDigest:
+    recipient: str
+    name: str | None
+    day: date
+    message_id: str
+    subject: str
+    locale: str
+    counts: dict[str, int]
+    payload: str
+    items: Sequence[PlannedItem]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this run now owns (status `sending`)."""
+
+    id: int
+    recipient: str
+    message_id: str
+    digest_day: date
+    payload: str
+    attempts: int
+    maybe_delivered: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a claimed row: `sent`, `deferred`, `failed`, or `released` (not tried,
+    or stopped by a systemic failure before it left)."""
+
+    row: Claimed
+    kind: str
+    error: str | None = None
+    maybe_delivered: bool = False
+
+
 def recipients_with_digest(session: Session, day: date) -> set[str]:
     return set(session.scalars(select(Delivery.recipient).where(Delivery.digest_day == day)))
 
 
 def plan(
-    session: Session,
-    *,
-    recipient: str,
-    name: str | None,
-    day: date,
-    message_id: str,
-    subject: str,
-    locale: str,
-    counts: dict[str, int],
-    payload: str,
-    items: Sequence[PlannedItem],
-    now: datetime,
-    run_id: int | None,
-) -> Delivery:
-    """Write a pending row and its reminder-log lines (the caller commits)."""
-    row = Delivery(
-        recipient=recipient,
-        recipient_name=name,
-        digest_day=day,
-        message_id=message_id,
-        subject=subject,
-        locale=locale,
-        counts=counts,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        maybe_delivered=False,
-        created_at=now,
-        updated_at=now,
-        run_id=run_id,
+    session: Session, digests: Sequence[PlannedDigest], now: datetime, run_id: int | None
+) -> None:
+    """Write pending rows and their reminder-log lines in bulk (the caller commits)."""
+    if not digests:
+        return
+    ids = session.scalars(
+        insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+        [
+            {
+                "recipient": d.recipient,
+                "recipient_name": d.name,
+                "digest_day": d.day,
+                "message_id": d.message_id,
+                "subject": d.subject,
+                "locale": d.locale,
+                "counts": d.counts,
+                "payload": d.payload,
+                "status": "pending",
+                "attempts": 0,
+                "maybe_delivered": False,
+                "created_at": now,
+                "updated_at": now,
+                "run_id": run_id,
+            }
+            for d in digests
+        ],
+    ).all()
+    session.execute(
+        insert(ReminderLog),
+        [
+            {
+                "delivery_id": row_id,
+                "key_action_id": item.action_id,
+                "recipient": d.recipient,
+                "reason": item.reason,
+                "milestone": item.milestone,
+                "digest_day": d.day,
+            }
+            for row_id, d in zip(ids, digests, strict=True)
+            for item in d.items
+        ],
     )
-    session.add(row)
-    session.flush()
-    session.add_all(
-        ReminderLog(
-            delivery_id=row.id,
-            key_action_id=item.action_id,
-            recipient=recipient,
-            reason=item.reason,
-            milestone=item.milestone,
-            digest_day=day,
-        )
-        for item in items
-    )
-    return row
 
 
 def recover_orphans(session: Session, now: datetime) -> int:
@@ -89,7 +127,7 @@ def recover_orphans(session: Session, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def due_for_sending(session: Session, now: datetime, limit: int | None = None) -> list[int]:
+def due_for_sending(session: Session, now: datetime) -> list[int]:
     query = (
         select(Delivery.id)
         .where(
@@ -100,68 +138,70 @@ def due_for_sending(session: Session, now: datetime, limit: int | None = None) -
         )
         .order_by(Delivery.id)
     )
-    if limit:
-        query = query.limit(limit)
     return list(session.scalars(query))
 
 
-def claim(session: Session, delivery_id: int, now: datetime) -> Delivery | None:
-    """Atomically move one row to `sending`; None if another run got there first."""
-    result = session.execute(
+def claim(session: Session, ids: Sequence[int], now: datetime) -> list[Claimed]:
+    """Atomically move waiting rows to `sending`; rows another run took first are left out."""
+    rows = session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status.in_(("pending", "deferred")))
+        .where(Delivery.id.in_(list(ids)), Delivery.status.in_(("pending", "deferred")))
         .values(status="sending", attempts=Delivery.attempts + 1, updated_at=now)
-    )
+        .returning(
+            Delivery.id,
+            Delivery.recipient,
+            Delivery.message_id,
+            Delivery.digest_day,
+            Delivery.payload,
+            Delivery.attempts,
+            Delivery.maybe_delivered,
+            Delivery.created_at,
+        )
+    ).all()
     session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return session.get(Delivery, delivery_id, populate_existing=True)
+    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
 
 
-def mark_sent(session: Session, row: Delivery, now: datetime) -> str:
-    row.status = "ambiguous" if row.maybe_delivered else "sent"
-    row.sent_at = row.updated_at = now
-    row.last_error = None
-    row.next_attempt_at = None
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def _values(outcome: Outcome, now: datetime, max_age: timedelta) -> dict[str, Any]:
+    row = outcome.row
+    maybe = row.maybe_delivered or outcome.maybe_delivered
+    values: dict[str, Any] = {
+        "id": row.id,
+        "status": outcome.kind,
+        "attempts": row.attempts,
+        "maybe_delivered": maybe,
+        "last_error": outcome.error,
+        "next_attempt_at": None,
+        "sent_at": None,
+        "updated_at": now,
+    }
+    if outcome.kind == "sent":
+        values.update(status="ambiguous" if maybe else "sent", sent_at=now)
+    elif outcome.kind == "deferred":
+        if now - row.created_at > max_age:
+            failure = f"gave up after {row.attempts} attempts: {outcome.error}"
+            values.update(status="failed", last_error=failure)
+        else:
+            values["next_attempt_at"] = now + _backoff(row.attempts)
+    elif outcome.kind == "released":  # the attempt does not count
+        values.update(status="pending", attempts=max(row.attempts - 1, 0))
+    return values
+
+
+def record(
+    session: Session, outcomes: Sequence[Outcome], now: datetime, max_age: timedelta
+) -> list[str]:
+    """Write every outcome of a batch in one transaction; returns the final states."""
+    if not outcomes:
+        return []
+    values = [_values(outcome, now, max_age) for outcome in outcomes]
+    session.execute(update(Delivery), values)  # bulk UPDATE by primary key
     session.commit()
-    return row.status
-
-
-def mark_failed(session: Session, row: Delivery, error: str, now: datetime) -> None:
-    row.status, row.last_error, row.updated_at, row.next_attempt_at = "failed", error, now, None
-    session.commit()
-
-
-def mark_deferred(
-    session: Session,
-    row: Delivery,
-    error: str,
-    now: datetime,
-    max_age: timedelta,
-    maybe_delivered: bool = False,
-) -> str:
-    """Retry later with exponential backoff, or give up once the row is older than max_age."""
-    row.maybe_delivered = row.maybe_delivered or maybe_delivered
-    row.last_error, row.updated_at = error, now
-    if now - row.created_at > max_age:
-        row.status, row.next_attempt_at = "failed", None
-        row.last_error = f"gave up after {row.attempts} attempts: {error}"
-    else:
-        delay = min(BACKOFF_FIRST * 2 ** max(row.attempts - 1, 0), BACKOFF_MAX)
-        row.status, row.next_attempt_at = "deferred", now + delay
-    session.commit()
-    return row.status
-
-
-def release(session: Session, row: Delivery, error: str, now: datetime) -> None:
-    """A systemic failure before this message left: back to pending, the attempt not counted."""
-    row.status, row.attempts, row.last_error, row.updated_at = (
-        "pending",
-        max(row.attempts - 1, 0),
-        error,
-        now,
-    )
-    session.commit()
+    return [v["status"] for v in values]
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

@@ -8,21 +8,28 @@ autoescaped, text and subject are not.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.header import Header
+from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 from reminder.config import Settings
@@ -73,7 +80,10 @@ class Renderer:
                 )
             roots.insert(0, settings.templates_dir)
         self.roots = roots
-        self.env = SandboxedEnvironment(
+        # The shipped templates are trusted; once an admin folder is in play, everything
+        # renders in the sandbox (it is slower: every attribute access is checked).
+        environment = SandboxedEnvironment if settings.templates_dir is not None else Environment
+        self.env = environment(
             loader=ChoiceLoader([FileSystemLoader(str(root / "email")) for root in roots]),
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -133,17 +143,23 @@ def _plural_for(locale: str) -> Any:
     return plural
 
 
+@lru_cache(maxsize=4096)
+def _long_date(day: date, locale: str) -> str:
+    """Babel's formatting is slow and digests repeat the same few dates: cache them."""
+    return format_date(day, "long", locale=locale)
+
+
 def _item(item: DigestItem, locale: str) -> dict[str, Any]:
     action = item.finding.action
     return {
         "number": action.number,
         "text": action.text,
         "deadline_label": action.deadline_label,
-        "due": format_date(action.due, "long", locale=locale) if action.due else None,
+        "due": _long_date(action.due, locale) if action.due else None,
         "days": item.finding.days,
         "level": item.finding.milestone or 0,
         "status": action.status_label,
-        "last_update": format_date(action.last_update, "long", locale=locale),
+        "last_update": _long_date(action.last_update, locale),
         "comments": action.comments or "",
         "responsible_text": action.responsible_text,
         "parties": item.parties,
@@ -185,7 +201,7 @@ def _context(digest: Digest, as_of: date, locale: str, settings: Settings) -> di
             for reason in ("escalation", "overdue", "due_soon", "stale", "no_deadline")
         },
         "sections": sections,
-        "as_of": format_date(as_of, "long", locale=locale),
+        "as_of": _long_date(as_of, locale),
         "policy": settings.policy.model_dump(),
         "evaluation_office": settings.evaluation_office,
         # Only the evaluation office's own digest explains escalation as the office.
@@ -201,26 +217,53 @@ def message_id_for(recipient: str, digest_day: date, sender: str) -> str:
     return f"<digest.{digest_day:%Y%m%d}.{token}@{header_safe(domain)}>"
 
 
+def _encoded(value: str) -> str:
+    """A header value, RFC 2047-encoded when it is not ASCII, folded at 78 characters."""
+    return Header(value, "utf-8" if not value.isascii() else "us-ascii", maxlinelen=78).encode(
+        linesep="\r\n"
+    )
+
+
+def _address(name: str, address: str) -> str:
+    return formataddr((header_safe(name), address), charset="utf-8")
+
+
+def _base64_part(content_type: str, body: str) -> str:
+    encoded = base64.encodebytes(body.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
+    return (
+        f'Content-Type: {content_type}; charset="utf-8"\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\n{encoded}"
+    )
+
+
 def build_message(
     rendered: Rendered, digest: Digest, settings: Settings, message_id: str, now: datetime
-) -> EmailMessage:
-    """A multipart/alternative message; every header value is checked to be a single line."""
-    # 7-bit transfer encodings: any relay accepts the stored bytes as they are.
-    message = EmailMessage(policy=SMTP.clone(cte_type="7bit"))
+) -> str:
+    """The whole multipart/alternative message, 7-bit clean with CRLF line ends, as stored in
+    the ledger and handed to the relay. Built directly rather than through EmailMessage, which
+    cost more than rendering the templates; every header value is checked to be one line."""
     sender_name, sender_address = parseaddr(settings.sender)
     if not sender_address:
         raise ConfigError(f"from (REMINDER_FROM): not an address: {settings.sender!r}")
-    message["From"] = Address(header_safe(sender_name), addr_spec=sender_address)
-    message["To"] = Address(header_safe(digest.recipient.name), addr_spec=digest.recipient.email)
-    message["Subject"] = rendered.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message["List-Id"] = f"<{header_safe(settings.list_id)}>"
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
-    for name, value in message.items():
-        if _UNSAFE_HEADER.search(str(value)):
+    boundary = "=_digest_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+    headers = [
+        ("From", _address(sender_name, sender_address)),
+        ("To", _address(digest.recipient.name, digest.recipient.email)),
+        ("Subject", _encoded(rendered.subject)),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Auto-Response-Suppress", "All"),
+        ("List-Id", f"<{header_safe(settings.list_id)}>"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    for name, value in headers:
+        # Folding inserts CRLF + space; anything else would start a new header.
+        if _UNSAFE_HEADER.search(value.replace("\r\n ", " ")):
             raise ReminderTemplateError(f"header {name} would span lines")
-    return message
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return (
+        f"{head}\r\n--{boundary}\r\n{_base64_part('text/plain', rendered.text)}"
+        f"--{boundary}\r\n{_base64_part('text/html', rendered.html)}--{boundary}--\r\n"
+    )

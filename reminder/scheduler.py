@@ -30,7 +30,6 @@ from reminder import clock as wall_clock
 from reminder import pipeline
 from reminder.config import Settings
 from reminder.db import make_session_factory
-from reminder.delivery import make_transport
 from reminder.lock import RunLockHandle
 from reminder.models import Run
 from reminder.schedule import cron_trigger, next_fire, previous_fire
@@ -78,7 +77,6 @@ class Runner:
             report = pipeline.run_once(
                 self.settings,
                 self.sessions,
-                make_transport(self.settings),
                 as_of or self.today(),
                 self.clock,
                 trigger=trigger,

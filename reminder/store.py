@@ -3,12 +3,14 @@ reminder history the rules need."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Collection, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import Session
 
+from reminder.config import Policy
 from reminder.models import (
     CLOSED_STATUSES,
     Delivery,
@@ -18,75 +20,117 @@ from reminder.models import (
     Party,
     Recommendation,
     ReminderLog,
+    key_action_parties,
 )
 from reminder.routing import Directory, PartyInfo, Person
 from reminder.rules import Told
 from reminder.snapshots import ActionSnapshot
 
+# Party codes of an action, as one "A,B" string: one row per action, no N+1 queries.
+_PARTY_CODES = (
+    select(func.aggregate_strings(Party.code, ","))
+    .select_from(key_action_parties.join(Party, Party.id == key_action_parties.c.party_id))
+    .where(key_action_parties.c.key_action_id == KeyAction.id)
+    .scalar_subquery()
+)
+_COLUMNS = (
+    KeyAction.id,
+    Evaluation.id,
+    Evaluation.title,
+    Evaluation.office,
+    Evaluation.source_url,
+    Recommendation.position,
+    Recommendation.number,
+    Recommendation.text,
+    KeyAction.number,
+    KeyAction.position,
+    KeyAction.text,
+    KeyAction.due_date,
+    KeyAction.deadline_precision,
+    KeyAction.deadline_label,
+    KeyAction.status,
+    KeyAction.status_label,
+    KeyAction.comments,
+    _PARTY_CODES,
+    KeyAction.responsible_text,
+    KeyAction.unresolved,
+    KeyAction.status_changed_at,
+    KeyAction.updated_on,
+)
+STREAM_BATCH = 2000
 
-def _snapshot(action: KeyAction) -> ActionSnapshot:
-    rec = action.recommendation
-    evaluation = rec.evaluation
-    return ActionSnapshot(
-        id=action.id,
-        evaluation_id=evaluation.id,
-        evaluation=evaluation.title,
-        office=evaluation.office,
-        source_url=evaluation.source_url,
-        recommendation_position=rec.position,
-        recommendation_number=rec.number,
-        recommendation=rec.text,
-        number=action.number,
-        position=action.position,
-        text=action.text,
-        due=action.due_date,
-        deadline_precision=action.deadline_precision,
-        deadline_label=action.deadline_label,
-        status=action.status,
-        status_label=action.status_label,
-        comments=action.comments,
-        responsible=tuple(sorted(party.code for party in action.parties)),
-        responsible_text=action.responsible_text,
-        unresolved=tuple(action.unresolved or ()),
-        status_changed_at=action.status_changed_at,
-        updated_on=action.updated_on,
-    )
 
-
-def _base_query() -> Select[tuple[KeyAction]]:
+def _snapshot_query() -> Select[Any]:
     return (
-        select(KeyAction)
-        .join(KeyAction.recommendation)
-        .join(Recommendation.evaluation)
-        .options(
-            selectinload(KeyAction.parties),
-            selectinload(KeyAction.recommendation).selectinload(Recommendation.evaluation),
-        )
-        .order_by(Evaluation.title, Recommendation.position, KeyAction.position)
+        select(*_COLUMNS)
+        .join(Recommendation, Recommendation.id == KeyAction.recommendation_id)
+        .join(Evaluation, Evaluation.id == Recommendation.evaluation_id)
     )
+
+
+def _snapshot(row: Any) -> ActionSnapshot:
+    values = list(row)
+    values[17] = tuple(sorted(values[17].split(","))) if values[17] else ()
+    values[19] = tuple(values[19] or ())
+    return ActionSnapshot(*values)
+
+
+def _stream(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
+    result = session.execute(query, execution_options={"yield_per": STREAM_BATCH})
+    for row in result:
+        yield _snapshot(row)
 
 
 def actions(
-    session: Session,
-    *,
-    open_only: bool = False,
-    party: str | None = None,
-    batch_size: int = 2000,
+    session: Session, *, open_only: bool = False, party: str | None = None
 ) -> Iterator[ActionSnapshot]:
-    """Key actions in evaluation, recommendation, action order; streamed in batches."""
-    query = _base_query()
+    """Key actions in evaluation, recommendation, action order, streamed."""
+    query = _snapshot_query().order_by(
+        Evaluation.title, Evaluation.id, Recommendation.position, KeyAction.position
+    )
     if open_only:
         query = query.where(KeyAction.status.not_in(CLOSED_STATUSES))
     if party:
         query = query.where(KeyAction.parties.any(Party.code == party))
-    ids: Sequence[int] = session.scalars(query.with_only_columns(KeyAction.id)).all()
-    for start in range(0, len(ids), batch_size):
-        chunk = ids[start : start + batch_size]
-        rows = session.scalars(_base_query().where(KeyAction.id.in_(chunk))).all()
-        by_id = {row.id: row for row in rows}
-        for action_id in chunk:
-            yield _snapshot(by_id[action_id])
-        session.expunge_all()
+    return _stream(session, query)
+
+
+def actions_needing_attention(
+    session: Session,
+    *,
+    as_of: date,
+    policy: Policy,
+    party_ids: Collection[int],
+    unassigned: bool = False,
+    overdue_before: date | None = None,
+) -> Iterator[ActionSnapshot]:
+    """Open actions that can be due on `as_of` (the rules decide): undated, overdue, inside the
+    due-soon window, or unchanged long enough to be stale; limited to those of `party_ids`,
+    plus (`unassigned`) those with no party, plus those due before `overdue_before`."""
+    lead = max(policy.due_soon_days, default=0)
+    stale_cutoff = datetime.combine(as_of - timedelta(days=policy.stale_after_days), time(), UTC)
+    linked = select(key_action_parties.c.key_action_id).where(
+        key_action_parties.c.key_action_id == KeyAction.id
+    )
+    scope: list[ColumnElement[bool]] = []
+    if party_ids:
+        scope.append(exists(linked.where(key_action_parties.c.party_id.in_(list(party_ids)))))
+    if unassigned:
+        scope.append(~exists(linked))
+    if overdue_before is not None:
+        scope.append(KeyAction.due_date < overdue_before)
+    if not scope:
+        return iter(())
+    query = _snapshot_query().where(
+        KeyAction.status.not_in(CLOSED_STATUSES),
+        or_(
+            KeyAction.due_date.is_(None),
+            KeyAction.due_date <= as_of + timedelta(days=lead),
+            KeyAction.status_changed_at < stale_cutoff,
+        ),
+        or_(*scope),
+    )
+    return _stream(session, query)
 
 
 def party_exists(session: Session, code: str) -> bool:
@@ -119,8 +163,11 @@ def _person(fp: FocalPoint) -> Person:
     return Person(fp.email, fp.name, fp.locale, fp.away_until, fp.alternate_email)
 
 
-def reminder_history(session: Session, since: date) -> dict[tuple[int, str], Told]:
-    """What each recipient was told about each action since `since` (failed digests excluded)."""
+def reminder_history(
+    session: Session, since: date, recipients: Collection[str]
+) -> dict[tuple[int, str], Told]:
+    """What these recipients were told about each action since `since` (failed digests
+    excluded)."""
     rows = session.execute(
         select(
             ReminderLog.key_action_id,
@@ -130,7 +177,11 @@ def reminder_history(session: Session, since: date) -> dict[tuple[int, str], Tol
             ReminderLog.digest_day,
         )
         .join(Delivery, Delivery.id == ReminderLog.delivery_id)
-        .where(ReminderLog.digest_day >= since, Delivery.status != "failed")
+        .where(
+            ReminderLog.digest_day >= since,
+            Delivery.status != "failed",
+            ReminderLog.recipient.in_(list(recipients)),
+        )
     )
     last: dict[tuple[int, str], dict[str, date]] = {}
     milestones: dict[tuple[int, str], set[int]] = {}

@@ -95,6 +95,7 @@ def test_sigterm_mid_batch_exits_0_and_loses_nothing(
 ) -> None:
     recorder, port = slow_relay
     env = environment(database_url, port, tmp_path)
+    env["REMINDER_SMTP_CONNECTIONS"] = "1"  # one message at a time, so SIGTERM lands mid-batch
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
@@ -108,7 +109,7 @@ def test_sigterm_mid_batch_exits_0_and_loses_nothing(
     assert code == 0, log
     assert "finishing the message in flight" in log
     states = ledger(engine)
-    assert states["sending"] == 0 and states["sent"] == len(recorder.received) < recipients
+    assert states["sending"] == 0 and states["sent"] == len(recorder.received) < recipients, log
     assert states["sent"] + states["pending"] == recipients
     finish = subprocess.run(reminder("run-once"), env=env, cwd=tmp_path, capture_output=True,
                             text=True, timeout=60)  # fmt: skip
@@ -146,6 +147,7 @@ def test_run_once_during_a_daemon_run(
 ) -> None:
     recorder, port = slow_relay
     env = environment(database_url, port, tmp_path)
+    env["REMINDER_SMTP_CONNECTIONS"] = "1"  # a daemon run long enough to start another during it
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path, stderr=subprocess.PIPE,
                               text=True)  # fmt: skip
     try:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from reminder import pipeline
 from reminder.config import Settings, load_settings
 from reminder.db import make_session_factory
-from reminder.delivery import make_transport
 from reminder.importers import read_file
 from reminder.importers.directory import read_directory
 from reminder.importers.load import load_batch, load_directory, load_resolver
@@ -69,7 +68,7 @@ def smtp_settings(database_url: str, port: int, **extra: object) -> Settings:
 
 def run(settings: Settings, sessions: sessionmaker[Session], clock: Clock,
         as_of: date = AS_OF) -> pipeline.RunReport:  # fmt: skip
-    return pipeline.run_once(settings, sessions, make_transport(settings), as_of, clock)
+    return pipeline.run_once(settings, sessions, as_of, clock)
 
 
 def statuses(sessions: sessionmaker[Session]) -> dict[str, str]:

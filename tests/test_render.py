@@ -59,12 +59,14 @@ def test_header_values_from_data_cannot_add_headers() -> None:
         message_id_for("eve@example.org", SAMPLE_DAY, settings.sender),
         NOW,
     )
-    parsed = message_from_string(message.as_string(), policy=policy.default)
+    parsed = message_from_string(message, policy=policy.default)
     assert parsed["Bcc"] is None and parsed["X-Injected"] is None
     assert "X-Injected: yes" in parsed["Subject"] and "\n" not in parsed["Subject"]
     assert parsed["To"].addresses[0].addr_spec == "eve@example.org"
     assert parsed.get_content_type() == "multipart/alternative"
-    assert message.as_string().isascii()  # 7-bit: any relay takes it as stored
+    assert message.isascii()  # 7-bit: any relay takes it as stored
+    assert parsed.get_body(("plain",)).get_content() == rendered.text  # type: ignore[union-attr]
+    assert parsed.get_body(("html",)).get_content() == rendered.html  # type: ignore[union-attr]
 
 
 def _admin_copy(tmp_path: Path) -> Path:

@@ -1,0 +1,206 @@
+"""Time reminder on a generated dataset, as whole processes, and print one row per case.
+
+    python bench/run.py --data bench/data/100k --database sqlite
+    python bench/run.py --data bench/data/1m --database postgresql \\
+        --pg-url postgresql://postgres@127.0.0.1:5432/test
+
+Cases: import of the tracker; `run-once` to the outbox; `run-once` to a loopback SMTP sink;
+`run-once` to a sink that answers after 20 ms (a relay elsewhere); and a second `run-once`
+the same day (nothing to send). The ledger is emptied between sending cases. Each row gives
+wall seconds, digests per second and the process's peak RSS (from wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    case: str
+    seconds: float
+    peak_mb: float
+    digests: int | None = None
+    note: str = ""
+
+    def row(self) -> str:
+        rate = f"{self.digests / self.seconds:,.0f}" if self.digests and self.seconds else "-"
+        count = f"{self.digests:,}" if self.digests is not None else "-"
+        cells = [self.case, f"{self.seconds:.1f}", count, rate, f"{self.peak_mb:.0f}", self.note]
+        return "| " + " | ".join(cells) + " |"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a whole process; wall seconds, its own peak RSS in MB (wait4), and its stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(
+                f"{' '.join(argv)} failed ({process.returncode}):\n" + err.read().decode()[-2000:]
+            )
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+
+
+class Sink:
+    def __init__(self, delay_ms: float) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "smtp_sink.py"),
+                "--port",
+                str(self.port),
+                "--delay-ms",
+                str(delay_ms),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def stop(self) -> str:
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=30)
+        return out.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--as-of", default="2027-01-15")
+    parser.add_argument("--cases", default="import,outbox,smtp,relay,second")
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    cases = args.cases.split(",")
+    work = Path(tempfile.mkdtemp(prefix="reminder-bench-"))
+    schema = None
+    if args.database == "sqlite":
+        url = f"sqlite:///{work / 'reminder.sqlite'}"
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(make_url(args.pg_url).set(drivername="postgresql+psycopg"))
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = (
+            make_url(args.pg_url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REMINDER_")}
+    env.update(
+        REMINDER_DATABASE_URL=url,
+        REMINDER_TIMEZONE="UTC",
+        REMINDER_OUTBOX_DIR=str(work / "outbox"),
+        REMINDER_HEARTBEAT_FILE=str(work / "heartbeat"),
+        REMINDER_SMTP_TLS="none",
+        REMINDER_SMTP_HOST="127.0.0.1",
+        REMINDER_SMTP_CONNECTIONS=str(args.connections),
+        REMINDER_EVALUATION_OFFICE="evaluation.office@example.org",
+    )
+    reminder = [sys.executable, "-m", "reminder.cli"]
+    results: list[Result] = []
+    try:
+        timed([*reminder, "db", "upgrade"], env)
+        seconds, peak, _ = timed(
+            [*reminder, "directory", "import", str(args.data / "directory.csv")], env
+        )
+        results.append(Result("directory import", seconds, peak))
+        seconds, peak, _ = timed([*reminder, "import", str(args.data / "tracker.csv")], env)
+        if "import" in cases:
+            results.append(Result("import tracker.csv", seconds, peak))
+        engine = create_engine(
+            make_url(url).set(drivername="postgresql+psycopg") if schema else url
+        )
+
+        def empty_ledger() -> None:
+            with engine.begin() as connection:
+                for table in ("reminder_log", "deliveries", "runs"):
+                    connection.execute(text(f"DELETE FROM {table}"))
+
+        def run_once(case: str, transport: str, port: int | None = None) -> None:
+            case_env = dict(env, REMINDER_TRANSPORT=transport)
+            if port:
+                case_env["REMINDER_SMTP_PORT"] = str(port)
+            seconds, peak, out = timed(
+                [*reminder, "run-once", "--as-of", args.as_of, "--json"], case_env
+            )
+            report = json.loads(out)
+            results.append(
+                Result(
+                    case,
+                    seconds,
+                    peak,
+                    report["sent"] + report["ambiguous"],
+                    f"planned {report['planned']}, deferred {report['deferred']}, "
+                    f"failed {report['failed']}",
+                )
+            )
+
+        if "outbox" in cases:
+            run_once("run-once → outbox", "outbox")
+            empty_ledger()
+            shutil.rmtree(work / "outbox", ignore_errors=True)
+        if "smtp" in cases:
+            sink = Sink(0)
+            run_once("run-once → loopback SMTP", "smtp", sink.port)
+            results[-1].note += f"; sink {sink.stop()}"
+            empty_ledger()
+        if "relay" in cases:
+            sink = Sink(20)
+            run_once("run-once → SMTP relay, 20 ms replies", "smtp", sink.port)
+            results[-1].note += f"; sink {sink.stop()}"
+        if "second" in cases:
+            if not ({"relay", "smtp", "outbox"} & set(cases)) or "relay" not in cases:
+                run_once("(first run, to the outbox)", "outbox")
+            run_once("second run-once, same day", "outbox")
+    finally:
+        if schema:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        shutil.rmtree(work, ignore_errors=True)
+    lines = sum(1 for _ in (args.data / "tracker.csv").open()) - 1
+    print(
+        f"\n{lines:,} key actions, {args.database}, {os.cpu_count()} cores, "
+        f"{args.connections} SMTP connections, as of {args.as_of}\n"
+    )
+    print("| case | wall s | digests | digests/s | peak RSS MB | notes |")
+    print("|---|---|---|---|---|---|")
+    for result in results:
+        print(result.row())
+
+
+if __name__ == "__main__":
+    main()
