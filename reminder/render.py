@@ -18,6 +18,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
@@ -130,7 +131,7 @@ class Renderer:
 
 
 def _plural_for(locale: str) -> Any:
-    rule = Locale.parse(locale).plural_form
+    rule = lru_cache(maxsize=1024)(Locale.parse(locale).plural_form)
 
     def plural(number: int, *forms: str) -> str:
         """plural(n, one, few, many, other) or plural(n, one, other), by the locale's rules."""
@@ -149,60 +150,68 @@ def _long_date(day: date, locale: str) -> str:
     return format_date(day, "long", locale=locale)
 
 
-def _item(item: DigestItem, locale: str) -> dict[str, Any]:
+# Template values are attribute objects, not dicts: Jinja reaches `item.text` on an object
+# directly, while on a dict it first fails getattr (an exception per lookup).
+View = SimpleNamespace
+
+
+def _item(item: DigestItem, locale: str) -> View:
     action = item.finding.action
-    return {
-        "number": action.number,
-        "text": action.text,
-        "deadline_label": action.deadline_label,
-        "due": _long_date(action.due, locale) if action.due else None,
-        "days": item.finding.days,
-        "level": item.finding.milestone or 0,
-        "status": action.status_label,
-        "last_update": _long_date(action.last_update, locale),
-        "comments": action.comments or "",
-        "responsible_text": action.responsible_text,
-        "parties": item.parties,
-        "shared_with": item.shared_with,
-        "capacity": item.capacity,
-        "stands_in_for": item.stands_in_for,
-    }
+    return View(
+        number=action.number,
+        text=action.text,
+        deadline_label=action.deadline_label,
+        due=_long_date(action.due, locale) if action.due else None,
+        days=item.finding.days,
+        level=item.finding.milestone or 0,
+        status=action.status_label,
+        last_update=_long_date(action.last_update, locale),
+        comments=action.comments or "",
+        responsible_text=action.responsible_text,
+        parties=item.parties,
+        shared_with=item.shared_with,
+        capacity=item.capacity,
+        stands_in_for=item.stands_in_for,
+    )
 
 
 def _context(digest: Digest, as_of: date, locale: str, settings: Settings) -> dict[str, Any]:
     sections = [
-        {
-            "reason": section.reason,
-            "count": len(section.items),
-            "evaluations": [
-                {
-                    "title": ev.title,
-                    "office": ev.office,
-                    "source_url": ev.source_url,
-                    "recommendations": [
-                        {
-                            "label": rec.label,
-                            "text": rec.text,
-                            "actions": [_item(item, locale) for item in rec.items],
-                        }
+        View(
+            reason=section.reason,
+            count=len(section.items),
+            evaluations=[
+                View(
+                    title=ev.title,
+                    office=ev.office,
+                    source_url=ev.source_url,
+                    recommendations=[
+                        View(
+                            label=rec.label,
+                            text=rec.text,
+                            actions=[_item(item, locale) for item in rec.items],
+                        )
                         for rec in ev.recommendations
                     ],
-                }
+                )
                 for ev in section.evaluations
             ],
-        }
+        )
         for section in digest.sections
     ]
+    counts = digest.counts
     return {
-        "recipient": {"name": digest.recipient.name, "email": digest.recipient.email},
+        "recipient": View(name=digest.recipient.name, email=digest.recipient.email),
         "party_names": digest.party_names,
-        "counts": {
-            reason: digest.counts.get(reason, 0)
-            for reason in ("escalation", "overdue", "due_soon", "stale", "no_deadline")
-        },
+        "counts": View(
+            **{
+                reason: counts.get(reason, 0)
+                for reason in ("escalation", "overdue", "due_soon", "stale", "no_deadline")
+            }
+        ),
         "sections": sections,
         "as_of": _long_date(as_of, locale),
-        "policy": settings.policy.model_dump(),
+        "policy": View(**settings.policy.model_dump()),
         "evaluation_office": settings.evaluation_office,
         # Only the evaluation office's own digest explains escalation as the office.
         "for_office": all(item.capacity == "office" for item in digest.items),

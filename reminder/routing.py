@@ -49,7 +49,10 @@ class Directory:
 
     @property
     def catch_all(self) -> PartyInfo | None:
-        return next((party for party in self.parties.values() if party.catch_all), None)
+        # Asked once per routed action: remember the answer (parties do not change mid-run).
+        if not hasattr(self, "_catch_all"):
+            self._catch_all = next((p for p in self.parties.values() if p.catch_all), None)
+        return self._catch_all
 
 
 def _receivers(directory: Directory, party: PartyInfo, as_of: date) -> list[Recipient]:

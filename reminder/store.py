@@ -114,7 +114,12 @@ def actions_needing_attention(
     )
     scope: list[ColumnElement[bool]] = []
     if party_ids:
-        scope.append(exists(linked.where(key_action_parties.c.party_id.in_(list(party_ids)))))
+        # Driven from the party side (index on party_id): an EXISTS per action would probe
+        # the index once per listed party, for every open action.
+        of_parties = select(key_action_parties.c.key_action_id).where(
+            key_action_parties.c.party_id.in_(list(party_ids))
+        )
+        scope.append(KeyAction.id.in_(of_parties))
     if unassigned:
         scope.append(~exists(linked))
     if overdue_before is not None:
