@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 MONTHS = {
@@ -107,8 +108,10 @@ def _check_year(year: int) -> int:
     return year
 
 
+@lru_cache(maxsize=65536)
 def parse_deadline(text: str | None) -> Deadline:
-    """Parse a written deadline; raises ValueError saying what is wrong."""
+    """Parse a written deadline; raises ValueError saying what is wrong. Cached: trackers
+    repeat the same few hundred labels, and Deadline is immutable."""
     label = " ".join((text or "").split())
     if label.lower().rstrip(".") in NO_DEADLINE_LABELS:
         return Deadline.none(label)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from reminder.models import Delivery, ReminderLog
+from reminder.models import Delivery, ReminderLog, table
 
 # A row left `sending` this long belongs to a run that died: resend it, flagged ambiguous.
 SENDING_LEASE = timedelta(minutes=15)
@@ -76,8 +76,8 @@ def plan(
     """Write pending rows and their reminder-log lines in bulk (the caller commits)."""
     if not digests:
         return
-    ids = session.scalars(
-        insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+    session.execute(
+        insert(table(Delivery)),
         [
             {
                 "recipient": d.recipient,
@@ -97,9 +97,22 @@ def plan(
             }
             for d in digests
         ],
-    ).all()
+    )
+    # Look the new ids up by the unique (recipient, day): RETURNING with ordered rows
+    # degrades to one statement per row on SQLite.
+    by_recipient = dict(
+        session.execute(
+            select(Delivery.recipient, Delivery.id).where(
+                Delivery.digest_day == digests[0].day,
+                Delivery.recipient.in_([d.recipient for d in digests]),
+            )
+        )
+        .tuples()
+        .all()
+    )
+    ids = [by_recipient[d.recipient] for d in digests]
     session.execute(
-        insert(ReminderLog),
+        insert(table(ReminderLog)),
         [
             {
                 "delivery_id": row_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -53,6 +53,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a model: bulk inserts through it are one executemany, where the ORM's
+    bulk path may fall back to a statement per row."""
+    return cast(Table, model.__table__)
 
 
 # Statuses (DESIGN.md section 2); `open` covers labels that only say "not closed".

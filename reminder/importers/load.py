@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reminder.importers.directory import Directory
-from reminder.importers.records import ActionRecord, EvaluationRecord, ImportBatch
-from reminder.models import Evaluation, FocalPoint, ImportRecord, KeyAction, Party, Recommendation
-from reminder.responsible import Resolver, normalise_name
+from reminder.importers.records import ImportBatch
+from reminder.importers.writer import BulkWriter
+from reminder.models import FocalPoint, ImportRecord, KeyAction, Party
+from reminder.responsible import Resolver
 
 
 @dataclass
@@ -50,12 +51,6 @@ def load_resolver(session: Session) -> Resolver:
     return Resolver.from_parties((code, name, aliases or []) for code, name, aliases in parties)
 
 
-def evaluation_identity(record: EvaluationRecord) -> str:
-    if record.source_id:
-        return f"source:{record.source_id.strip()}"
-    return f"title:{normalise_name(record.office or '')}|{normalise_name(record.title)}"[:600]
-
-
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
     """Set attributes that differ; True if anything changed."""
     changed = False
@@ -66,131 +61,15 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _status_time(record: ActionRecord, now: datetime) -> datetime:
-    if record.updated_on:
-        return datetime.combine(record.updated_on, time(), UTC)
-    return now
-
-
-def _action_values(record: ActionRecord, unresolved: list[str]) -> dict[str, Any]:
-    return {
-        "number": record.number,
-        "text": record.text,
-        "due_date": record.deadline.due,
-        "deadline_precision": record.deadline.precision,
-        "deadline_label": record.deadline.label,
-        "status": record.status,
-        "status_label": record.status_label,
-        "comments": record.comments or None,
-        "responsible_text": record.responsible_text,
-        "unresolved": unresolved,
-        "added_on": record.added_on,
-        "updated_on": record.updated_on,
-        "source_line": record.line,
-    }
-
-
-class _Writer:
-    def __init__(self, session: Session, resolver: Resolver, summary: FileSummary, now: datetime):
-        self.session = session
-        self.resolver = resolver
-        self.summary = summary
-        self.now = now
-        self.parties = {p.code: p for p in session.scalars(select(Party))}
-
-    def evaluation(self, record: EvaluationRecord) -> None:
-        identity = evaluation_identity(record)
-        evaluation = self.session.scalars(
-            select(Evaluation)
-            .where(Evaluation.identity == identity)
-            .options(
-                selectinload(Evaluation.recommendations)
-                .selectinload(Recommendation.key_actions)
-                .selectinload(KeyAction.parties)
-            )
-        ).one_or_none()
-        values = {
-            "title": record.title,
-            "office": record.office,
-            "period": record.period,
-            "source_id": record.source_id,
-            "source_url": record.source_url,
-            "response_state": record.response_state,
-            "summary": record.summary or None,
-        }
-        if evaluation is None:
-            evaluation = Evaluation(identity=identity, **values)
-            self.session.add(evaluation)
-            outcome = "created"
-        else:
-            outcome = "updated" if _assign(evaluation, values) else "unchanged"
-        existing = {rec.position: rec for rec in evaluation.recommendations}
-        for position, rec_record in enumerate(record.recommendations, start=1):
-            self.recommendation(evaluation, existing.get(position), position, rec_record)
-        kept = len(existing) - len(record.recommendations)
-        if kept > 0:
-            self.summary.recommendations["not in file (kept)"] += kept
-        self.summary.evaluations[outcome] += 1
-
-    def recommendation(
-        self, evaluation: Evaluation, rec: Recommendation | None, position: int, record: Any
-    ) -> None:
-        values = {
-            "number": record.number,
-            "text": record.text,
-            "management_response": record.management_response or None,
-            "description": record.description or None,
-            "category": record.category,
-            "tags": record.tags,
-            "added_on": record.added_on,
-            "updated_on": record.updated_on,
-        }
-        if rec is None:
-            rec = Recommendation(position=position, **values)
-            evaluation.recommendations.append(rec)
-            outcome = "created"
-        else:
-            outcome = "updated" if _assign(rec, values) else "unchanged"
-        self.summary.recommendations[outcome] += 1
-        existing = {action.position: action for action in rec.key_actions}
-        for index, action_record in enumerate(record.actions, start=1):
-            self.action(rec, existing.get(index), index, action_record)
-        kept = len(existing) - len(record.actions)
-        if kept > 0:
-            self.summary.key_actions["not in file (kept)"] += kept
-
-    def action(
-        self, rec: Recommendation, action: KeyAction | None, position: int, record: ActionRecord
-    ) -> None:
-        resolution = self.resolver.resolve(record.responsible_text)
-        for name in resolution.unresolved:
-            self.summary.unresolved.append({"line": record.line, "name": name})
-        values = _action_values(record, list(resolution.unresolved))
-        parties = [self.parties[code] for code in resolution.codes]
-        if action is None:
-            action = KeyAction(
-                position=position, status_changed_at=_status_time(record, self.now), **values
-            )
-            action.parties = parties
-            rec.key_actions.append(action)
-            self.summary.key_actions["created"] += 1
-            return
-        old_status = action.status
-        changed = _assign(action, values)
-        if sorted(p.code for p in action.parties) != sorted(p.code for p in parties):
-            action.parties = parties
-            changed = True
-        if old_status != record.status:
-            action.status_changed_at = self.now
-        self.summary.key_actions["updated" if changed else "unchanged"] += 1
-
-
 def load_batch(session: Session, batch: ImportBatch, now: datetime) -> FileSummary:
     """Write one file's records in the caller's transaction and return what changed."""
+    party_ids = dict(session.execute(select(Party.code, Party.id)).tuples().all())
+    writer = BulkWriter(session, load_resolver(session), party_ids, now)
+    writer.write(batch.evaluations)
     summary = FileSummary(batch.file, batch.file_format)
-    writer = _Writer(session, load_resolver(session), summary, now)
-    for record in batch.evaluations:
-        writer.evaluation(record)
+    for kind in ("evaluations", "recommendations", "key_actions"):
+        getattr(summary, kind).update(writer.counts[kind])
+    summary.unresolved = writer.unresolved
     summary.guesses = [asdict(guess) for guess in batch.guesses]
     session.add(
         ImportRecord(
