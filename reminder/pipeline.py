@@ -8,8 +8,12 @@ Planning goes in batches of recipients and sending in batches of rows, so memory
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -99,6 +103,20 @@ def _planned(
     )
 
 
+# Rendering is CPU work in pure Python: with more than one batch of recipients it runs in
+# worker processes, in parallel with the next batch's SQL scan, rules and routing.
+RENDER_PROCESSES = max(1, min(2, os.cpu_count() or 1))
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings) -> None:
+    _worker["settings"], _worker["renderer"] = settings, Renderer(settings)
+
+
+def _render_all(digests: list[Digest], now: datetime) -> list[ledger.PlannedDigest]:
+    return [_planned(_worker["renderer"], _worker["settings"], d, now) for d in digests]
+
+
 def _plan(
     session: Session,
     settings: Settings,
@@ -107,19 +125,43 @@ def _plan(
     run_id: int | None,
     hooks: Hooks,
 ) -> None:
-    renderer = Renderer(settings)
     planner = Planner(session, settings, report.as_of)
     already = ledger.recipients_with_digest(session, report.as_of)
     report.already_planned = len(already & planner.audience.emails)
-    for batch in planner.batches(already):
-        digests = planner.digests(batch)
-        ledger.plan(session, [_planned(renderer, settings, d, now) for d in digests], now, run_id)
+    batches = planner.batches(already)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+
+    def store(digests: list[Digest], planned: list[ledger.PlannedDigest]) -> None:
+        ledger.plan(session, planned, now, run_id)
         session.commit()
+        report.planned += len(planned)
         for digest in digests:
-            report.planned += 1
             report.by_reason.update(digest.counts)
         if hooks.keepalive:
             hooks.keepalive()
+
+    if second is None:  # one batch: no worker processes to start
+        _start_worker(settings)
+        digests = planner.digests(first)
+        store(digests, _render_all(digests, now))
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding connections
+    with ProcessPoolExecutor(
+        RENDER_PROCESSES, mp_context=context, initializer=_start_worker, initargs=(settings,)
+    ) as pool:
+        pending: deque[tuple[list[Digest], Future[list[ledger.PlannedDigest]]]] = deque()
+        for batch in itertools.chain((first, second), batches):
+            digests = planner.digests(batch)
+            pending.append((digests, pool.submit(_render_all, digests, now)))
+            while len(pending) > RENDER_PROCESSES:
+                done, future = pending.popleft()
+                store(done, future.result())
+        while pending:
+            done, future = pending.popleft()
+            store(done, future.result())
 
 
 def _dry_run(session: Session, settings: Settings, report: RunReport) -> None:

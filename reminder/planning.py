@@ -61,9 +61,8 @@ def audience(directory: Directory, as_of: date, office: str | None) -> Audience:
     return result
 
 
-def batches(
-    who: Audience, skip: set[str], size: int = BATCH_RECIPIENTS
-) -> Iterator[RecipientBatch]:
+def batches(who: Audience, skip: set[str], size: int | None = None) -> Iterator[RecipientBatch]:
+    size = size or BATCH_RECIPIENTS
     batch = RecipientBatch()
     for email in sorted(who.emails - skip):
         batch.emails.add(email)

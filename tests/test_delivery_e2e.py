@@ -208,3 +208,20 @@ def test_html_in_action_text_is_escaped_in_the_html_part(engine, server: tuple[R
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
     assert "<script>" not in html and "<b>bold" not in html
     assert "<script>alert(1)</script> & <b>bold</b>" in text
+
+
+def test_many_batches_render_in_worker_processes_with_the_same_result(
+    sessions: sessionmaker[Session],
+    server: tuple[Recorder, int],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reminder import planning
+
+    monkeypatch.setattr(planning, "BATCH_RECIPIENTS", 2)  # 7 recipients: 4 batches, 2 workers
+    recorder, port = server
+    report = run(smtp_settings(database_url, port), sessions, Clock(NOW))
+    assert report.ok and report.planned == report.sent == len(EXPECTED)
+    for address, count in EXPECTED.items():
+        [message] = recorder.to(address)
+        assert message.get_body(("plain",)).get_content().count("\n  * ") == count  # type: ignore[union-attr]

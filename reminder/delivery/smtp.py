@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import smtplib
 import ssl
 
 from reminder.config import Settings, smtp_password
 from reminder.delivery.base import Envelope
 from reminder.errors import DeliveryError
+
+# Lines starting with "." are doubled in the DATA stream (RFC 5321 section 4.5.2).
+_DOT = re.compile(rb"(?m)^\.")
 
 
 def _is_loopback(host: str) -> bool:
@@ -102,6 +106,9 @@ class SmtpTransport:
                     ) from None
 
     def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope) -> None:
+        if smtp.has_extn("pipelining"):
+            self._pipelined(smtp, envelope)
+            return
         code, reply = smtp.mail(envelope.sender)
         if code != 250:
             self._reset(smtp)
@@ -125,6 +132,58 @@ class SmtpTransport:
             ) from None
         except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
             # The message may have been accepted without our hearing the reply.
+            _quietly_close(smtp)
+            self._smtp = None
+            raise DeliveryError(
+                f"connection lost after sending the message: {exc}",
+                permanent=False,
+                maybe_delivered=True,
+            ) from None
+        if code != 250:
+            self._reset(smtp)
+            raise DeliveryError(f"message refused: {_reply(code, reply)}", permanent=code >= 500)
+
+    def _pipelined(self, smtp: smtplib.SMTP, envelope: Envelope) -> None:
+        """RFC 2920: MAIL, RCPT and DATA in one round trip, then the message in a second."""
+        smtp.send(
+            f"MAIL FROM:<{envelope.sender}>\r\nRCPT TO:<{envelope.recipient}>\r\nDATA\r\n".encode(
+                "ascii"
+            )
+        )
+        (mail, mail_reply), (rcpt, rcpt_reply), (data, data_reply) = (
+            smtp.getreply(),
+            smtp.getreply(),
+            smtp.getreply(),
+        )
+        failure = None
+        if mail != 250:
+            failure = DeliveryError(
+                f"MAIL FROM refused: {_reply(mail, mail_reply)}",
+                permanent=mail >= 500,
+                systemic=True,
+            )
+        elif rcpt not in (250, 251):
+            failure = DeliveryError(
+                f"RCPT TO <{envelope.recipient}> refused: {_reply(rcpt, rcpt_reply)}",
+                permanent=rcpt >= 500,
+            )
+        elif data != 354:
+            failure = DeliveryError(
+                f"DATA refused: {_reply(data, data_reply)}", permanent=data >= 500
+            )
+        if failure is not None:
+            if data == 354:  # a server that took DATA anyway gets an empty message ended
+                smtp.send(b".\r\n")
+                smtp.getreply()
+            self._reset(smtp)
+            raise failure
+        body = _DOT.sub(b"..", envelope.data)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        try:
+            smtp.send(body + b".\r\n")
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
             _quietly_close(smtp)
             self._smtp = None
             raise DeliveryError(
