@@ -23,7 +23,7 @@ from reminder.models import Party
 from reminder.routing import Directory, escalation_recipients, responsible_recipients
 from reminder.rules import NOTHING_TOLD, condition, escalation_of, is_due
 
-BATCH_RECIPIENTS = 500
+BATCH_RECIPIENTS = 200
 
 
 @dataclass
