@@ -248,7 +248,11 @@ class ReminderLog(Base):
     milestones and repetition across runs."""
 
     __tablename__ = "reminder_log"
-    __table_args__ = (Index("ix_reminder_log_action_recipient", "key_action_id", "recipient"),)
+    __table_args__ = (
+        Index("ix_reminder_log_action_recipient", "key_action_id", "recipient"),
+        # The planner reads the history of one batch of recipients at a time.
+        Index("ix_reminder_log_recipient_day", "recipient", "digest_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(
