@@ -131,14 +131,20 @@ class SmtpTransport:
                 permanent=exc.smtp_code >= 500,
             ) from None
         except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
-            # The message may have been accepted without our hearing the reply.
-            _quietly_close(smtp)
-            self._smtp = None
-            raise DeliveryError(
-                f"connection lost after sending the message: {exc}",
-                permanent=False,
-                maybe_delivered=True,
-            ) from None
+            raise self._lost_after_data(smtp, exc) from None
+        self._check_accepted(smtp, code, reply)
+
+    def _lost_after_data(self, smtp: smtplib.SMTP, exc: Exception) -> DeliveryError:
+        """The message may have been accepted without our hearing the reply."""
+        _quietly_close(smtp)
+        self._smtp = None
+        return DeliveryError(
+            f"connection lost after sending the message: {exc}",
+            permanent=False,
+            maybe_delivered=True,
+        )
+
+    def _check_accepted(self, smtp: smtplib.SMTP, code: int, reply: bytes | str) -> None:
         if code != 250:
             self._reset(smtp)
             raise DeliveryError(f"message refused: {_reply(code, reply)}", permanent=code >= 500)
@@ -184,16 +190,8 @@ class SmtpTransport:
             smtp.send(body + b".\r\n")
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            _quietly_close(smtp)
-            self._smtp = None
-            raise DeliveryError(
-                f"connection lost after sending the message: {exc}",
-                permanent=False,
-                maybe_delivered=True,
-            ) from None
-        if code != 250:
-            self._reset(smtp)
-            raise DeliveryError(f"message refused: {_reply(code, reply)}", permanent=code >= 500)
+            raise self._lost_after_data(smtp, exc) from None
+        self._check_accepted(smtp, code, reply)
 
     def _reset(self, smtp: smtplib.SMTP) -> None:
         try:

@@ -11,6 +11,42 @@ from reminder.deadlines import Deadline, parse_deadline
 from reminder.errors import SourceError
 from reminder.statuses import parse_status
 
+# Header (lower case, single spaces) -> field. Documented in the README.
+COLUMNS = {
+    "evaluation": "evaluation",
+    "evaluation title": "evaluation",
+    "title": "evaluation",
+    "office": "office",
+    "commissioning unit": "office",
+    "evaluation id": "source_id",
+    "source id": "source_id",
+    "source url": "source_url",
+    "link": "source_url",
+    "url": "source_url",
+    "recommendation": "recommendation",
+    "recommendation text": "recommendation",
+    "recommendation number": "recommendation_number",
+    "recommendation no": "recommendation_number",
+    "rec no": "recommendation_number",
+    "key action": "action",
+    "action": "action",
+    "key actions": "action",
+    "responsible": "responsible",
+    "responsible unit": "responsible",
+    "responsible party": "responsible",
+    "responsible parties": "responsible",
+    "deadline": "deadline",
+    "due date": "deadline",
+    "duedate": "deadline",
+    "status": "status",
+    "comments": "comments",
+    "comment": "comments",
+    "last updated": "updated_on",
+    "documents": "documents",
+    "updated": "updated_on",
+    "last update": "updated_on",
+}
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # C0/C1 control characters other than tab and newline: never legitimate in a field.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

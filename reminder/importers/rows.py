@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from reminder.deadlines import DEADLINE_PATTERN
+from reminder.importers.common import COLUMNS
 from reminder.responsible import Resolver, tokenize
 from reminder.statuses import STATUS_PATTERN
 
@@ -129,26 +130,12 @@ def split_cells(line: str) -> list[str] | None:
     return [cell.strip() for cell in stripped.split("|")]
 
 
-CELL_HEADERS = {
-    "key action": "action",
-    "key actions": "action",
-    "action": "action",
-    "responsible": "responsible",
-    "responsible unit": "responsible",
-    "deadline": "deadline",
-    "due date": "deadline",
-    "duedate": "deadline",
-    "status": "status",
-    "comments": "comments",
-    "comment": "comments",
-    "documents": "documents",
-}
 DEFAULT_CELL_ORDER = ["action", "responsible", "deadline", "status", "comments"]
 
 
 def cell_header(cells: list[str]) -> list[str] | None:
     """Column names if `cells` is a header row (every cell a known heading)."""
-    names = [CELL_HEADERS.get(" ".join(cell.lower().split())) for cell in cells]
+    names = [COLUMNS.get(" ".join(cell.lower().split())) for cell in cells]
     if all(names) and "status" in names:
         return [name for name in names if name]
     return None

@@ -11,43 +11,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from reminder.errors import SourceError
-from reminder.importers.common import clean, date_of, deadline_of, decode_text, status_of
+from reminder.importers.common import COLUMNS, clean, date_of, deadline_of, decode_text, status_of
 from reminder.importers.records import ActionRecord, EvaluationRecord, RecommendationRecord
 
-# Header (lower case, single spaces) -> field. Documented in the README.
-COLUMNS = {
-    "evaluation": "evaluation",
-    "evaluation title": "evaluation",
-    "title": "evaluation",
-    "office": "office",
-    "commissioning unit": "office",
-    "evaluation id": "source_id",
-    "source id": "source_id",
-    "source url": "source_url",
-    "link": "source_url",
-    "url": "source_url",
-    "recommendation": "recommendation",
-    "recommendation text": "recommendation",
-    "recommendation number": "recommendation_number",
-    "recommendation no": "recommendation_number",
-    "rec no": "recommendation_number",
-    "key action": "action",
-    "action": "action",
-    "key actions": "action",
-    "responsible": "responsible",
-    "responsible unit": "responsible",
-    "responsible party": "responsible",
-    "responsible parties": "responsible",
-    "deadline": "deadline",
-    "due date": "deadline",
-    "duedate": "deadline",
-    "status": "status",
-    "comments": "comments",
-    "comment": "comments",
-    "last updated": "updated_on",
-    "updated": "updated_on",
-    "last update": "updated_on",
-}
 REQUIRED = ("action", "responsible", "deadline", "status")
 MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
 
