@@ -20,8 +20,13 @@ from reminder import store
 from reminder.config import Settings
 from reminder.digest import Digest, DigestCollector
 from reminder.models import Party
-from reminder.routing import Directory, escalation_recipients, responsible_recipients
-from reminder.rules import NOTHING_TOLD, condition, escalation_of, is_due
+from reminder.routing import (
+    Directory,
+    Recipient,
+    escalation_recipients,
+    responsible_recipients,
+)
+from reminder.rules import NOTHING_TOLD, Finding, condition, escalation_of, is_due
 
 BATCH_RECIPIENTS = 200
 
@@ -112,30 +117,31 @@ class Planner:
             overdue_before=self.as_of - timedelta(days=office_after - 1) if batch.office else None,
         )
         collector = DigestCollector(self.directory, self.settings.default_locale, self.as_of)
+
+        def offer(receivers: list[Recipient], finding: Finding) -> None:
+            """Add the finding for each receiver in this batch who should hear it today."""
+            for receiver in receivers:
+                email = receiver.person.email
+                told = history.get((finding.action.id, email), NOTHING_TOLD)
+                if email in batch.emails and is_due(finding, told, self.as_of, policy):
+                    collector.add(receiver, finding)
+
         for action in actions:
             finding = condition(action, self.as_of, policy)
             if finding is None:
                 continue
-            for receiver in responsible_recipients(self.directory, action.responsible, self.as_of):
-                email = receiver.person.email
-                if email in batch.emails and is_due(
-                    finding, history.get((action.id, email), NOTHING_TOLD), self.as_of, policy
-                ):
-                    collector.add(receiver, finding)
+            offer(responsible_recipients(self.directory, action.responsible, self.as_of), finding)
             escalation = escalation_of(finding)
-            if escalation is None:
-                continue
-            for receiver in escalation_recipients(
-                self.directory,
-                action.responsible,
-                escalation.milestone or 0,
-                self.settings.evaluation_office,
-            ):
-                email = receiver.person.email
-                if email in batch.emails and is_due(
-                    escalation, history.get((action.id, email), NOTHING_TOLD), self.as_of, policy
-                ):
-                    collector.add(receiver, escalation)
+            if escalation is not None:
+                offer(
+                    escalation_recipients(
+                        self.directory,
+                        action.responsible,
+                        escalation.milestone or 0,
+                        self.settings.evaluation_office,
+                    ),
+                    escalation,
+                )
         return collector.digests()
 
     def digest_for(self, email: str) -> Digest | None:
