@@ -301,8 +301,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_run_once(app: App, args: argparse.Namespace) -> int:
-    with app.session():
-        pass  # checks the schema before anything else
+    require_current_schema(app.engine)
     runner = Runner(app.settings, app.engine)
     as_of = args.as_of or runner.today()
     if args.dry_run:  # writes nothing, so it needs no lock
@@ -337,8 +336,7 @@ def cmd_daemon(app: App, args: argparse.Namespace) -> int:
             before, after = migrate.upgrade(app.engine)
         if before != after:
             logging.getLogger("reminder.daemon").info("database upgraded to %s", after)
-    with app.session():
-        pass  # fail now, clearly, if the schema is not current
+    require_current_schema(app.engine)  # fail now, clearly, not at the first fire
     return Daemon(Runner(app.settings, app.engine)).serve()
 
 
