@@ -8,12 +8,14 @@ Planning goes in batches of recipients and sending in batches of rows, so memory
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -109,7 +111,23 @@ RENDER_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 _worker: dict[str, Any] = {}
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """A run allocates millions of short-lived objects that form no cycles; with the default
+    thresholds the cyclic collector ran often enough to take 40% of planning. Collect
+    rarely during the run, and put what exists before it out of the collector's way."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def _start_worker(settings: Settings) -> None:
+    gc.set_threshold(100_000, 50, 100)  # see fewer_collections
     _worker["settings"], _worker["renderer"] = settings, Renderer(settings)
 
 
@@ -191,7 +209,7 @@ def run_once(
     hooks = hooks or Hooks()
     report = RunReport(as_of=as_of, dry_run=dry_run)
     report.skipped_day = non_sending_reason(settings, as_of)
-    with sessions() as session:
+    with fewer_collections(), sessions() as session:
         if dry_run:
             if not report.skipped_day:
                 _dry_run(session, settings, report)

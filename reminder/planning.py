@@ -67,13 +67,26 @@ def audience(directory: Directory, as_of: date, office: str | None) -> Audience:
 
 
 def batches(who: Audience, skip: set[str], size: int | None = None) -> Iterator[RecipientBatch]:
+    """Recipients in batches of about `size`, a party's recipients kept together: a party's
+    actions are then read once (for its primaries, alternates and escalation contacts at
+    once) instead of once per batch that holds one of them."""
     size = size or BATCH_RECIPIENTS
-    batch = RecipientBatch()
-    for email in sorted(who.emails - skip):
-        batch.emails.add(email)
-        batch.party_codes |= who.parties.get(email, set())
-        batch.unassigned = batch.unassigned or email in who.unassigned
-        batch.office = batch.office or email == who.office
+    by_party: dict[str, list[str]] = {}
+    for email, codes in who.parties.items():
+        for code in codes:
+            by_party.setdefault(code, []).append(email)
+    groups = [sorted(by_party[code]) for code in sorted(by_party)]
+    groups.append(sorted(who.emails))  # the catch-all's and the office's, and anyone left
+    batch, placed = RecipientBatch(), set(skip)
+    for group in groups:
+        for email in group:
+            if email in placed:
+                continue
+            placed.add(email)
+            batch.emails.add(email)
+            batch.party_codes |= who.parties.get(email, set())
+            batch.unassigned = batch.unassigned or email in who.unassigned
+            batch.office = batch.office or email == who.office
         if len(batch.emails) >= size:
             yield batch
             batch = RecipientBatch()
@@ -91,6 +104,24 @@ class Planner:
         self.directory = store.directory_snapshot(session)
         self.party_ids = dict(session.execute(select(Party.code, Party.id)).tuples().all())
         self.audience = audience(self.directory, as_of, settings.evaluation_office)
+        # Routing depends only on the parties (and the level): thousands of actions share them.
+        self._responsible: dict[tuple[str, ...], list[Recipient]] = {}
+        self._escalation: dict[tuple[tuple[str, ...], int], list[Recipient]] = {}
+
+    def _responsible_for(self, codes: tuple[str, ...]) -> list[Recipient]:
+        found = self._responsible.get(codes)
+        if found is None:
+            found = responsible_recipients(self.directory, codes, self.as_of)
+            self._responsible[codes] = found
+        return found
+
+    def _escalation_for(self, codes: tuple[str, ...], level: int) -> list[Recipient]:
+        found = self._escalation.get((codes, level))
+        if found is None:
+            office = self.settings.evaluation_office
+            found = escalation_recipients(self.directory, codes, level, office)
+            self._escalation[(codes, level)] = found
+        return found
 
     def batches(self, skip: set[str]) -> Iterator[RecipientBatch]:
         return batches(self.audience, skip)
@@ -130,17 +161,11 @@ class Planner:
             finding = condition(action, self.as_of, policy)
             if finding is None:
                 continue
-            offer(responsible_recipients(self.directory, action.responsible, self.as_of), finding)
+            offer(self._responsible_for(action.responsible), finding)
             escalation = escalation_of(finding)
             if escalation is not None:
                 offer(
-                    escalation_recipients(
-                        self.directory,
-                        action.responsible,
-                        escalation.milestone or 0,
-                        self.settings.evaluation_office,
-                    ),
-                    escalation,
+                    self._escalation_for(action.responsible, escalation.milestone or 0), escalation
                 )
         return collector.digests()
 

@@ -3,11 +3,12 @@ reminder history the rules need."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from reminder.config import Policy
@@ -53,7 +54,8 @@ _COLUMNS = (
     KeyAction.comments,
     _PARTY_CODES,
     KeyAction.responsible_text,
-    KeyAction.unresolved,
+    # Raw text: nearly every action's list is empty, and decoding "[]" a million times shows.
+    type_coerce(KeyAction.unresolved, Text),
     KeyAction.status_changed_at,
     KeyAction.updated_on,
 )
@@ -71,12 +73,16 @@ def _snapshot_query() -> Select[Any]:
 def _snapshot(row: Any) -> ActionSnapshot:
     values = list(row)
     values[17] = tuple(sorted(values[17].split(","))) if values[17] else ()
-    values[19] = tuple(values[19] or ())
+    unresolved = values[19]
+    if isinstance(unresolved, str):  # SQLite gives the JSON text, PostgreSQL a decoded list
+        unresolved = json.loads(unresolved) if unresolved not in ("[]", "null") else ()
+    values[19] = tuple(unresolved or ())
     return ActionSnapshot(*values)
 
 
 def _stream(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
-    result = session.execute(query, execution_options={"yield_per": STREAM_BATCH})
+    # Core rows on the session's connection: the ORM's result machinery adds nothing here.
+    result = session.connection().execute(query, execution_options={"yield_per": STREAM_BATCH})
     for row in result:
         yield _snapshot(row)
 

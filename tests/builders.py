@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,7 +28,7 @@ def action(
         "status_changed_at": datetime.combine(changed, datetime.min.time(), UTC),
     }  # fmt: skip
     values.update(overrides)
-    return replace(BASE, **values)
+    return BASE._replace(**values)
 
 
 def person(name: str, **kwargs: Any) -> Person:
