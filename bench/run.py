@@ -147,7 +147,7 @@ def main() -> None:
 
         def empty_ledger() -> None:
             with engine.begin() as connection:
-                for table in ("reminder_log", "deliveries", "runs"):
+                for table in ("reminder_log", "delivery_messages", "deliveries", "runs"):
                     connection.execute(text(f"DELETE FROM {table}"))
 
         def run_once(case: str, transport: str, port: int | None = None) -> None:

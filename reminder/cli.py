@@ -476,7 +476,7 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
                 f"(today's digest for {address} is already in the ledger: {stored.status})",
                 file=sys.stderr,
             )
-            _print_stored(stored.payload, args.format)
+            _print_stored(ledger.message_payloads(session, [stored.id])[stored.id], args.format)
             return 0
         digest = Planner(session, app.settings, as_of).digest_for(address)
     if digest is None:

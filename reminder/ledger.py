@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from reminder.models import Delivery, ReminderLog, table
+from reminder.models import Delivery, DeliveryMessage, ReminderLog, table
 
 # A row left `sending` this long belongs to a run that died: resend it, flagged ambiguous.
 SENDING_LEASE = timedelta(minutes=15)
@@ -87,7 +87,6 @@ def plan(
                 "subject": d.subject,
                 "locale": d.locale,
                 "counts": d.counts,
-                "payload": d.payload,
                 "status": "pending",
                 "attempts": 0,
                 "maybe_delivered": False,
@@ -111,6 +110,13 @@ def plan(
         .all()
     )
     ids = [by_recipient[d.recipient] for d in digests]
+    session.execute(
+        insert(table(DeliveryMessage)),
+        [
+            {"delivery_id": row_id, "payload": d.payload}
+            for row_id, d in zip(ids, digests, strict=True)
+        ],
+    )
     session.execute(
         insert(table(ReminderLog)),
         [
@@ -165,14 +171,28 @@ def claim(session: Session, ids: Sequence[int], now: datetime) -> list[Claimed]:
             Delivery.recipient,
             Delivery.message_id,
             Delivery.digest_day,
-            Delivery.payload,
             Delivery.attempts,
             Delivery.maybe_delivered,
             Delivery.created_at,
         )
     ).all()
     session.commit()
-    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
+    payloads = message_payloads(session, [row[0] for row in rows])
+    claimed = [
+        Claimed(i, to, mid, day, payloads[i], n, maybe, at)
+        for i, to, mid, day, n, maybe, at in rows
+    ]
+    return sorted(claimed, key=lambda row: row.id)
+
+
+def message_payloads(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The stored messages of these ledger rows, by row id."""
+    if not ids:
+        return {}
+    query = select(DeliveryMessage.delivery_id, DeliveryMessage.payload).where(
+        DeliveryMessage.delivery_id.in_(list(ids))
+    )
+    return dict(session.execute(query).tuples().all())
 
 
 def _backoff(attempts: int) -> timedelta:

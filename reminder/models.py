@@ -228,8 +228,6 @@ class Delivery(Base):
     subject: Mapped[str] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(16))
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    # The exact message, so a retry resends the same bytes with the same Message-ID.
-    payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Set when a send may have reached the relay without us learning so (dropped after DATA,
@@ -241,6 +239,19 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+
+
+class DeliveryMessage(Base):
+    """The exact message of a ledger row, so a retry resends the same bytes with the same
+    Message-ID. A table of its own: SQLite rewrites a whole row on every UPDATE, and the
+    ledger's state changes would otherwise copy ~50 KB of message each time."""
+
+    __tablename__ = "delivery_messages"
+
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[str] = mapped_column(Text)
 
 
 class ReminderLog(Base):
