@@ -4,7 +4,9 @@ PIPELINING, and can delay its replies to stand in for a relay on another network
     python bench/smtp_sink.py --port 2525 [--delay-ms 20]
 
 The delay is applied once per batch of replies (one network round trip), as a real relay
-answers pipelined commands together. On SIGTERM it prints how many messages it accepted.
+answers pipelined commands together. Recipients whose address contains "reject" are refused
+(550), as a relay refuses an unknown mailbox. On SIGTERM it prints how many messages it
+accepted and how many round trips (batches of replies) it answered.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from typing import ClassVar
 
 
 class SinkProtocol(asyncio.Protocol):
-    counter: ClassVar[dict[str, int]] = {"messages": 0, "bytes": 0}
+    counter: ClassVar[dict[str, int]] = {"messages": 0, "bytes": 0, "round_trips": 0}
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.buffer = b""
         self.in_data = False
+        self.recipients = 0
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -30,6 +33,7 @@ class SinkProtocol(asyncio.Protocol):
 
     def reply(self, data: bytes) -> None:
         assert self.transport is not None
+        self.counter["round_trips"] += 1
         if self.delay:
             asyncio.get_running_loop().call_later(self.delay, self._write, data)
         else:
@@ -62,12 +66,22 @@ class SinkProtocol(asyncio.Protocol):
                 replies.append(
                     b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n"
                 )
+            elif verb == b"DATA" and not self.recipients:
+                replies.append(b"554 5.5.1 no valid recipients\r\n")
             elif verb == b"DATA":
-                self.in_data = True
+                self.in_data, self.recipients = True, 0
                 replies.append(b"354 go ahead\r\n")
+            elif verb == b"RCPT" and b"reject" in line.lower():
+                replies.append(b"550 5.1.1 no such mailbox\r\n")
+            elif verb == b"RCPT":
+                self.recipients += 1
+                replies.append(b"250 OK\r\n")
+            elif verb in (b"MAIL", b"RSET"):
+                self.recipients = 0
+                replies.append(b"250 OK\r\n")
             elif verb == b"QUIT":
                 replies.append(b"221 bye\r\n")
-            else:  # MAIL, RCPT, RSET, NOOP
+            else:  # NOOP
                 replies.append(b"250 OK\r\n")
         if replies:
             self.reply(b"".join(replies))
@@ -84,7 +98,8 @@ async def serve(port: int, delay: float) -> None:
     server.close()
     print(
         f"accepted {SinkProtocol.counter['messages']} messages, "
-        f"{SinkProtocol.counter['bytes']} bytes",
+        f"{SinkProtocol.counter['bytes']} bytes, "
+        f"{SinkProtocol.counter['round_trips']} round trips",
         flush=True,
     )
 

@@ -72,10 +72,11 @@ def recipients_with_digest(session: Session, day: date) -> set[str]:
 
 def plan(
     session: Session, digests: Sequence[PlannedDigest], now: datetime, run_id: int | None
-) -> None:
-    """Write pending rows and their reminder-log lines in bulk (the caller commits)."""
+) -> list[int]:
+    """Write pending rows, their messages and reminder-log lines in bulk (the caller
+    commits); returns the new rows' ids."""
     if not digests:
-        return
+        return []
     session.execute(
         insert(table(Delivery)),
         [
@@ -132,6 +133,7 @@ def plan(
             for item in d.items
         ],
     )
+    return ids
 
 
 def recover_orphans(session: Session, now: datetime) -> int:

@@ -8,6 +8,7 @@ Planning goes in batches of recipients and sending in batches of rows, so memory
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -142,7 +143,9 @@ def _plan(
     now: datetime,
     run_id: int | None,
     hooks: Hooks,
+    send: Callable[[list[int]], None],
 ) -> None:
+    """Plan every recipient's digest, batch by batch; each stored batch goes to `send`."""
     planner = Planner(session, settings, report.as_of)
     already = ledger.recipients_with_digest(session, report.as_of)
     report.already_planned = len(already & planner.audience.emails)
@@ -153,13 +156,14 @@ def _plan(
     second = next(batches, None)
 
     def store(digests: list[Digest], planned: list[ledger.PlannedDigest]) -> None:
-        ledger.plan(session, planned, now, run_id)
-        session.commit()
+        ids = ledger.plan(session, planned, now, run_id)
+        session.commit()  # written before any SMTP traffic (DESIGN.md section 4)
         report.planned += len(planned)
         for digest in digests:
             report.by_reason.update(digest.counts)
         if hooks.keepalive:
             hooks.keepalive()
+        send(ids)
 
     if second is None:  # one batch: no worker processes to start
         _start_worker(settings)
@@ -217,11 +221,11 @@ def run_once(
         run = Run(started_at=clock(), as_of=as_of, trigger=trigger)
         session.add(run)
         session.commit()
+        pool = sending.TransportPool(settings, transports)
+        dispatcher: sending.Dispatcher | None = None
         try:
             if not report.skipped_day:
                 report.recovered = ledger.recover_orphans(session, clock())
-                if plan_digests:
-                    _plan(session, settings, report, clock(), run.id, hooks)
                 sent_so_far = [0]
 
                 def on_batch(outcomes: list[ledger.Outcome], states: list[str]) -> None:
@@ -230,22 +234,31 @@ def run_once(
                     if hooks.progress:
                         hooks.progress(sent_so_far[0], report.planned or sent_so_far[0])
 
-                systemic = sending.deliver(
+                dispatcher = sending.Dispatcher(
                     session,
                     settings,
                     clock,
+                    pool,
                     on_batch=on_batch,
                     should_stop=hooks.should_stop or (lambda: False),
                     keepalive=hooks.keepalive or (lambda: None),
-                    factory=transports,
                 )
+                if plan_digests:
+                    _plan(session, settings, report, clock(), run.id, hooks, dispatcher.send)
+                systemic = sending.deliver(dispatcher)
                 report.systemic_error = str(systemic) if systemic else None
         except BaseException:
-            # Record that this run ended badly (what it planned is safely in the ledger).
+            # Record that this run ended badly (what it planned is safely in the ledger), and
+            # what the batches already out did, so they are not resent as ambiguous later.
             session.rollback()
+            if dispatcher is not None:
+                with contextlib.suppress(Exception):
+                    dispatcher.drain()
+            pool.close()
             run.finished_at, run.outcome, run.report = clock(), "error", report.as_dict()
             session.commit()
             raise
+        pool.close()
         run.finished_at = clock()
         run.outcome = "ok" if report.ok else ("stopped" if report.systemic_error else "failures")
         if report.interrupted:

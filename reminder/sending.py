@@ -1,18 +1,25 @@
-"""Sending the waiting ledger rows: claimed in batches, handed to a small pool of transports
-(one connection each, reused), outcomes written back per batch."""
+"""Sending ledger rows: claimed in batches, handed to a small pool of transports (one
+connection each, reused), outcomes written back per batch.
+
+A Dispatcher sends each batch as soon as it is planned, while the next one is being planned
+(the relay's round trips overlap the CPU work); what is still waiting at the end, retries
+from earlier runs included, goes out in `deliver`. All database work stays on the caller's
+thread; the pool's threads only talk to transports."""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from reminder import ledger
 from reminder.config import Settings
-from reminder.delivery import Envelope, Transport, make_transport
+from reminder.delivery import Envelope, Transport
 from reminder.errors import DeliveryError
 
 BATCH = 200
@@ -25,7 +32,7 @@ class TransportPool:
         self.settings = settings
         self.factory = factory
         # The console prints whole messages: one at a time keeps them readable.
-        self.size = 1 if settings.transport == "console" else settings.smtp_connections
+        self.size = settings.smtp_connections if settings.transport == "smtp" else 1
         self.executor = ThreadPoolExecutor(self.size, thread_name_prefix="send")
         self.local = threading.local()
         self.transports: list[Transport] = []
@@ -40,21 +47,21 @@ class TransportPool:
                 self.transports.append(transport)
         return transport
 
+    def _stopped(self, should_stop: Callable[[], bool]) -> bool:
+        return self.systemic is not None or should_stop()
+
     def _send(
-        self, row: ledger.Claimed, sender: str, should_stop: Callable[[], bool]
+        self,
+        row: ledger.Claimed,
+        envelope: Envelope,
+        following: Envelope | None,
+        should_stop: Callable[[], bool],
     ) -> ledger.Outcome:
-        if self.systemic is not None or should_stop():
+        if self._stopped(should_stop):
             reason = str(self.systemic) if self.systemic is not None else None
             return ledger.Outcome(row, "released", reason)
-        envelope = Envelope(
-            sender,
-            row.recipient,
-            row.message_id,
-            row.digest_day.isoformat(),
-            row.payload.encode("ascii"),
-        )
         try:
-            self._transport().send(envelope)
+            self._transport().send(envelope, following)
         except DeliveryError as exc:
             if exc.systemic:
                 self.systemic = self.systemic or exc
@@ -67,10 +74,39 @@ class TransportPool:
             )
         return ledger.Outcome(row, "sent")
 
-    def send_all(
+    def _send_in_turn(
         self, rows: Sequence[ledger.Claimed], sender: str, should_stop: Callable[[], bool]
     ) -> list[ledger.Outcome]:
-        return list(self.executor.map(lambda row: self._send(row, sender, should_stop), rows))
+        """One thread's share, in order on its connection; each message is sent knowing the
+        next, so an SMTP transport can pipeline from one message to the next."""
+        envelopes = [
+            Envelope(
+                sender,
+                row.recipient,
+                row.message_id,
+                row.digest_day.isoformat(),
+                row.payload.encode("ascii"),
+            )
+            for row in rows
+        ]
+        outcomes = []
+        for index, (row, envelope) in enumerate(zip(rows, envelopes, strict=True)):
+            following = envelopes[index + 1] if index + 1 < len(rows) else None
+            if following is not None and self._stopped(should_stop):
+                following = None
+            outcomes.append(self._send(row, envelope, following, should_stop))
+        return outcomes
+
+    def submit(
+        self, rows: Sequence[ledger.Claimed], sender: str, should_stop: Callable[[], bool]
+    ) -> list[Future[list[ledger.Outcome]]]:
+        """Deal the rows out to the threads, one share each."""
+        shares = [rows[start :: self.size] for start in range(self.size)]
+        return [
+            self.executor.submit(self._send_in_turn, share, sender, should_stop)
+            for share in shares
+            if share
+        ]
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -78,29 +114,55 @@ class TransportPool:
             transport.close()
 
 
-def deliver(
-    session: Session,
-    settings: Settings,
-    clock: Callable[[], datetime],
-    *,
-    on_batch: Callable[[list[ledger.Outcome], list[str]], None],
-    should_stop: Callable[[], bool],
-    keepalive: Callable[[], None],
-    factory: Callable[[Settings], Transport] = make_transport,
-) -> DeliveryError | None:
-    """Send everything waiting; returns the systemic failure that stopped it, if any."""
-    max_age = timedelta(hours=settings.retry_max_age_hours)
-    waiting = ledger.due_for_sending(session, clock())
-    pool = TransportPool(settings, factory)
-    try:
-        for start in range(0, len(waiting), BATCH):
-            if should_stop() or pool.systemic is not None:
-                break
-            keepalive()
-            rows = ledger.claim(session, waiting[start : start + BATCH], clock())
-            outcomes = pool.send_all(rows, settings.sender_address, should_stop)
-            states = ledger.record(session, outcomes, clock(), max_age)
-            on_batch(outcomes, states)
-    finally:
-        pool.close()
-    return pool.systemic
+OnBatch = Callable[[list[ledger.Outcome], list[str]], None]
+
+
+@dataclass
+class Dispatcher:
+    """Claims rows, hands them to the pool, and records each batch's outcomes once they are
+    in, keeping at most `in_flight` batches out at a time (memory stays bounded)."""
+
+    session: Session
+    settings: Settings
+    clock: Callable[[], datetime]
+    pool: TransportPool
+    on_batch: OnBatch
+    should_stop: Callable[[], bool]
+    keepalive: Callable[[], None]
+    in_flight: int = 2
+    _out: deque[list[Future[list[ledger.Outcome]]]] = field(default_factory=deque)
+
+    @property
+    def stopped(self) -> bool:
+        return self.pool.systemic is not None or self.should_stop()
+
+    def send(self, ids: Sequence[int]) -> None:
+        """Claim and start sending these rows; returns once at most `in_flight` batches are out."""
+        for start in range(0, len(ids), BATCH):
+            if self.stopped:
+                return  # the rows stay pending for the next run
+            self.keepalive()
+            rows = ledger.claim(self.session, ids[start : start + BATCH], self.clock())
+            self._out.append(self.pool.submit(rows, self.settings.sender_address, self.should_stop))
+            self._record_done(wait_for=len(self._out) - self.in_flight)
+
+    def drain(self) -> None:
+        self._record_done(wait_for=len(self._out))
+
+    def _record_done(self, wait_for: int) -> None:
+        """Record finished batches, in order, waiting for the oldest `wait_for` of them."""
+        max_age = timedelta(hours=self.settings.retry_max_age_hours)
+        while self._out and (wait_for > 0 or all(f.done() for f in self._out[0])):
+            outcomes = [o for future in self._out.popleft() for o in future.result()]
+            wait_for -= 1
+            states = ledger.record(self.session, outcomes, self.clock(), max_age)
+            self.on_batch(outcomes, states)
+
+
+def deliver(dispatcher: Dispatcher) -> DeliveryError | None:
+    """Send everything still waiting; returns the systemic failure that stopped sending."""
+    dispatcher.drain()
+    waiting = ledger.due_for_sending(dispatcher.session, dispatcher.clock())
+    dispatcher.send(waiting)
+    dispatcher.drain()
+    return dispatcher.pool.systemic

@@ -225,3 +225,38 @@ def test_many_batches_render_in_worker_processes_with_the_same_result(
     for address, count in EXPECTED.items():
         [message] = recorder.to(address)
         assert message.get_body(("plain",)).get_content().count("\n  * ") == count  # type: ignore[union-attr]
+
+
+def test_batches_are_sent_while_later_ones_are_still_being_planned(
+    sessions: sessionmaker[Session],
+    server: tuple[Recorder, int],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reminder import planning
+
+    monkeypatch.setattr(planning, "BATCH_RECIPIENTS", 2)
+    planned_when_sent: list[int] = []
+    hooks = pipeline.Hooks(progress=lambda sent, planned: planned_when_sent.append(planned))
+    recorder, port = server
+    settings = smtp_settings(database_url, port)
+    report = pipeline.run_once(settings, sessions, AS_OF, Clock(NOW), hooks=hooks)
+    assert report.ok and report.sent == len(EXPECTED) == len(recorder.received)
+    assert planned_when_sent[0] < len(EXPECTED)  # the first batch left before the last was planned
+
+
+def test_a_systemic_failure_mid_plan_still_plans_everyone_and_sends_nothing_more(
+    sessions: sessionmaker[Session], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reminder import planning
+
+    monkeypatch.setattr(planning, "BATCH_RECIPIENTS", 2)
+    with smtp_server(refuse_login=True) as (recorder, port):
+        settings = smtp_settings(database_url, port, smtp_username="reminder",
+                                 smtp_password="wrong")  # fmt: skip
+        report = run(settings, sessions, Clock(NOW))
+    assert report.planned == len(EXPECTED) and "refused the login" in (report.systemic_error or "")
+    assert recorder.received == []
+    assert list(statuses(sessions).values()).count("pending") == len(EXPECTED)
+    with sessions() as session:
+        assert {d.attempts for d in session.scalars(select(Delivery))} == {0}

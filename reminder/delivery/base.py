@@ -18,8 +18,10 @@ class Envelope:
 
 
 class Transport(Protocol):
-    def send(self, envelope: Envelope) -> None:
-        """Hand over one message or raise DeliveryError saying whether retrying can help."""
+    def send(self, envelope: Envelope, following: Envelope | None = None) -> None:
+        """Hand over one message or raise DeliveryError saying whether retrying can help.
+        `following` is the message this transport will be given next, if known: SMTP uses it
+        to pipeline across messages; other transports ignore it."""
 
     def close(self) -> None:
         """Release connections; the transport may be used again afterwards."""

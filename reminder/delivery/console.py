@@ -12,7 +12,7 @@ class ConsoleTransport:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
 
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, following: Envelope | None = None) -> None:
         self.stream.write(envelope.data.decode("ascii", errors="replace").replace("\r\n", "\n"))
         self.stream.write("\n" + "=" * 72 + "\n")
         self.stream.flush()

@@ -21,7 +21,7 @@ class OutboxTransport:
         token = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:8]
         return self.folder / f"{envelope.digest_day}_{local}_{token}.eml"
 
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, following: Envelope | None = None) -> None:
         target = self.path_for(envelope)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -35,10 +35,29 @@ def _reply(code: int, message: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"
 
 
+def _commands(envelope: Envelope) -> bytes:
+    return f"MAIL FROM:<{envelope.sender}>\r\nRCPT TO:<{envelope.recipient}>\r\nDATA\r\n".encode(
+        "ascii"
+    )
+
+
 class SmtpTransport:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
+        self._connection: smtplib.SMTP | None = None
+        # The envelope whose MAIL/RCPT/DATA went out behind the previous message's body
+        # (RFC 2920 lets message content open a pipelined group); its replies are unread.
+        self._announced: Envelope | None = None
+
+    @property
+    def _smtp(self) -> smtplib.SMTP | None:
+        return self._connection
+
+    @_smtp.setter
+    def _smtp(self, connection: smtplib.SMTP | None) -> None:
+        if connection is None:
+            self._announced = None  # whatever was announced went with the old connection
+        self._connection = connection
 
     # -- connection -----------------------------------------------------------------------
     def _connect(self) -> smtplib.SMTP:
@@ -90,12 +109,18 @@ class SmtpTransport:
         return smtp
 
     # -- one message ----------------------------------------------------------------------
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, following: Envelope | None = None) -> None:
+        """Send `envelope`; with PIPELINING, `following` (the next message on this connection)
+        has its MAIL/RCPT/DATA sent behind this body, saving it a round trip."""
+        if self._announced is not None and self._announced is not envelope:
+            # A different message than announced: the relay is waiting for that one's body,
+            # and the only way out without delivering anything is a new connection.
+            self._abandon()
         for attempt in (1, 2):
             if self._smtp is None:
                 self._smtp = self._connect()
             try:
-                self._transaction(self._smtp, envelope)
+                self._transaction(self._smtp, envelope, following)
                 return
             except smtplib.SMTPServerDisconnected:
                 # The relay closed an idle connection before this message: reconnect once.
@@ -105,9 +130,11 @@ class SmtpTransport:
                         "the relay keeps closing the connection", permanent=False, systemic=True
                     ) from None
 
-    def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope) -> None:
+    def _transaction(
+        self, smtp: smtplib.SMTP, envelope: Envelope, following: Envelope | None
+    ) -> None:
         if smtp.has_extn("pipelining"):
-            self._pipelined(smtp, envelope)
+            self._pipelined(smtp, envelope, following)
             return
         code, reply = smtp.mail(envelope.sender)
         if code != 250:
@@ -149,13 +176,15 @@ class SmtpTransport:
             self._reset(smtp)
             raise DeliveryError(f"message refused: {_reply(code, reply)}", permanent=code >= 500)
 
-    def _pipelined(self, smtp: smtplib.SMTP, envelope: Envelope) -> None:
-        """RFC 2920: MAIL, RCPT and DATA in one round trip, then the message in a second."""
-        smtp.send(
-            f"MAIL FROM:<{envelope.sender}>\r\nRCPT TO:<{envelope.recipient}>\r\nDATA\r\n".encode(
-                "ascii"
-            )
-        )
+    def _pipelined(
+        self, smtp: smtplib.SMTP, envelope: Envelope, following: Envelope | None
+    ) -> None:
+        """RFC 2920: MAIL, RCPT and DATA in one round trip, then the message with the next
+        message's MAIL, RCPT and DATA in a second; so one round trip per message."""
+        if self._announced is envelope:
+            self._announced = None  # sent behind the previous body: only the replies are due
+        else:
+            smtp.send(_commands(envelope))
         (mail, mail_reply), (rcpt, rcpt_reply), (data, data_reply) = (
             smtp.getreply(),
             smtp.getreply(),
@@ -187,11 +216,21 @@ class SmtpTransport:
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         try:
-            smtp.send(body + b".\r\n")
+            smtp.send(body + b".\r\n" + (_commands(following) if following else b""))
+            self._announced = following
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise self._lost_after_data(smtp, exc) from None
+        if code != 250 and following is not None:
+            # The transaction ended with this reply and the next one is already under way,
+            # so there is nothing to reset.
+            raise DeliveryError(f"message refused: {_reply(code, reply)}", permanent=code >= 500)
         self._check_accepted(smtp, code, reply)
+
+    def _abandon(self) -> None:
+        if self._smtp is not None:
+            _quietly_close(self._smtp)
+        self._smtp = None
 
     def _reset(self, smtp: smtplib.SMTP) -> None:
         try:
@@ -201,6 +240,8 @@ class SmtpTransport:
             self._smtp = None
 
     def close(self) -> None:
+        if self._announced is not None:
+            self._abandon()  # the relay waits for a body that will not come: just hang up
         if self._smtp is not None:
             try:
                 self._smtp.quit()
