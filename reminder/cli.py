@@ -6,6 +6,7 @@ import argparse
 import email
 import email.policy
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from reminder.db import (
     connect_error_context,
     make_engine,
     make_session_factory,
+    refresh_statistics,
     require_current_schema,
 )
 from reminder.errors import ReminderError
@@ -98,6 +100,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
                 session.rollback()
             else:
                 session.commit()
+                refresh_statistics(session)
             summaries.append(summary.as_dict())
     if args.json:
         print_json(summaries)
@@ -136,7 +139,11 @@ def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
     directory = read_directory(Path(args.file))
     with app.session() as session:
         summary = load_directory(session, directory, clock.now_utc())
-        session.rollback() if args.dry_run else session.commit()
+        if args.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+            refresh_statistics(session)
     data: dict[str, Any] = {
         "file": summary.file,
         "parties": dict(summary.parties),
@@ -668,6 +675,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`reminder actions | head`): not an error worth a traceback.
+        # Point stdout at nothing so the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,9 +51,40 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # a missing driver or a malformed URL
         raise ConfigError(f"database_url (REMINDER_DATABASE_URL): {exc}") from None
+    event.listen(engine, "connect", _postgresql_session)
+    return engine
+
+
+def _postgresql_session(dbapi_connection: Any, _record: Any) -> None:
+    # The planner's queries are many and short; JIT compiling each cost more (about 60 ms a
+    # batch at a million actions) than it saved. Set outside a transaction so it sticks.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET jit = off")
+    dbapi_connection.autocommit = autocommit
+
+
+# What an import changes; the run's queries are planned from these tables' statistics.
+_IMPORTED_TABLES = (
+    "evaluations",
+    "recommendations",
+    "key_actions",
+    "key_action_parties",
+    "parties",
+    "focal_points",
+)
+
+
+def refresh_statistics(session: Session) -> None:
+    """After an import, on PostgreSQL: ANALYZE what it changed. Autovacuum gets there in the
+    end, but a run straight after a large first import would otherwise be planned from
+    empty statistics (measured at a million actions: 76 s per batch instead of 0.3 s)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE " + ", ".join(_IMPORTED_TABLES)))
+        session.commit()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,6 +8,7 @@ Planning goes in batches of recipients and sending in batches of rows, so memory
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import itertools
@@ -26,10 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from reminder import ledger, sending
 from reminder.calendar_days import non_sending_reason
 from reminder.config import Settings
+from reminder.db import make_engine, make_session_factory
 from reminder.delivery import Transport, make_transport
 from reminder.digest import Digest
 from reminder.models import Run
-from reminder.planning import Planner
+from reminder.planning import Planner, RecipientBatch
 from reminder.render import Renderer, build_message, message_id_for
 
 Progress = Callable[[int, int], None]
@@ -106,9 +108,10 @@ def _planned(
     )
 
 
-# Rendering is CPU work in pure Python: with more than one batch of recipients it runs in
-# worker processes, in parallel with the next batch's SQL scan, rules and routing.
-RENDER_PROCESSES = max(1, min(2, os.cpu_count() or 1))
+# Planning a batch (SQL scan, rules, routing) and rendering it are CPU work in pure Python:
+# with more than one batch of recipients they run in worker processes, each with its own
+# database connection, while this process writes the ledger and sends.
+PLANNING_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 _worker: dict[str, Any] = {}
 
 
@@ -127,13 +130,33 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, as_of: date) -> None:
     gc.set_threshold(100_000, 50, 100)  # see fewer_collections
-    _worker["settings"], _worker["renderer"] = settings, Renderer(settings)
+    engine = make_engine(settings.database_url)
+    atexit.register(engine.dispose)  # say goodbye to the server rather than just vanish
+    session = make_session_factory(engine)()
+    _worker.update(
+        settings=settings,
+        renderer=Renderer(settings),
+        planner=Planner(session, settings, as_of),
+    )
+    session.rollback()
 
 
-def _render_all(digests: list[Digest], now: datetime) -> list[ledger.PlannedDigest]:
-    return [_planned(_worker["renderer"], _worker["settings"], d, now) for d in digests]
+def _plan_batch(
+    planner: Planner, renderer: Renderer, batch: RecipientBatch, now: datetime
+) -> list[ledger.PlannedDigest]:
+    try:
+        digests = planner.digests(batch)
+    finally:
+        # Hold no read snapshot between batches: on SQLite an old snapshot stops the WAL
+        # from being checkpointed while the ledger grows.
+        planner.session.rollback()
+    return [_planned(renderer, planner.settings, digest, now) for digest in digests]
+
+
+def _plan_in_worker(batch: RecipientBatch, now: datetime) -> list[ledger.PlannedDigest]:
+    return _plan_batch(_worker["planner"], _worker["renderer"], batch, now)
 
 
 def _plan(
@@ -155,35 +178,33 @@ def _plan(
         return
     second = next(batches, None)
 
-    def store(digests: list[Digest], planned: list[ledger.PlannedDigest]) -> None:
+    def store(planned: list[ledger.PlannedDigest]) -> None:
         ids = ledger.plan(session, planned, now, run_id)
         session.commit()  # written before any SMTP traffic (DESIGN.md section 4)
         report.planned += len(planned)
-        for digest in digests:
+        for digest in planned:
             report.by_reason.update(digest.counts)
         if hooks.keepalive:
             hooks.keepalive()
         send(ids)
 
     if second is None:  # one batch: no worker processes to start
-        _start_worker(settings)
-        digests = planner.digests(first)
-        store(digests, _render_all(digests, now))
+        store(_plan_batch(planner, Renderer(settings), first, now))
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process holding connections
     with ProcessPoolExecutor(
-        RENDER_PROCESSES, mp_context=context, initializer=_start_worker, initargs=(settings,)
+        PLANNING_PROCESSES,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(settings, report.as_of),
     ) as pool:
-        pending: deque[tuple[list[Digest], Future[list[ledger.PlannedDigest]]]] = deque()
+        pending: deque[Future[list[ledger.PlannedDigest]]] = deque()
         for batch in itertools.chain((first, second), batches):
-            digests = planner.digests(batch)
-            pending.append((digests, pool.submit(_render_all, digests, now)))
-            while len(pending) > RENDER_PROCESSES:
-                done, future = pending.popleft()
-                store(done, future.result())
+            pending.append(pool.submit(_plan_in_worker, batch, now))
+            while len(pending) > PLANNING_PROCESSES:
+                store(pending.popleft().result())
         while pending:
-            done, future = pending.popleft()
-            store(done, future.result())
+            store(pending.popleft().result())
 
 
 def _dry_run(session: Session, settings: Settings, report: RunReport) -> None:

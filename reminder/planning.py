@@ -105,6 +105,7 @@ class Planner:
         self.party_ids = dict(session.execute(select(Party.code, Party.id)).tuples().all())
         self.audience = audience(self.directory, as_of, settings.evaluation_office)
         # Routing depends only on the parties (and the level): thousands of actions share them.
+        # Emptied per batch (a batch holds whole parties), so memory does not grow with N.
         self._responsible: dict[tuple[str, ...], list[Recipient]] = {}
         self._escalation: dict[tuple[tuple[str, ...], int], list[Recipient]] = {}
 
@@ -127,6 +128,8 @@ class Planner:
         return batches(self.audience, skip)
 
     def digests(self, batch: RecipientBatch) -> list[Digest]:
+        self._responsible.clear()
+        self._escalation.clear()
         policy = self.settings.policy
         window = max(
             policy.overdue_repeat_days,

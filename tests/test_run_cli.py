@@ -123,3 +123,45 @@ def test_unreachable_relay_stops_the_run_with_exit_1(
     assert "Error: the run stopped: cannot connect to 127.0.0.1" in captured.err
     assert main(["history", "--json"]) == 0
     assert {row["status"] for row in json.loads(capsys.readouterr().out)} == {"pending"}
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(loaded: Path) -> None:
+    """`reminder actions | head -1`: the pipe closes before the output is written."""
+    import os
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reminder.cli", "actions", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command has written anything
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_import_leaves_postgresql_with_fresh_statistics(loaded: Path, use_database: str) -> None:
+    """The first run after a large import must not be planned from empty statistics."""
+    from sqlalchemy import text
+
+    from reminder.db import make_engine
+
+    engine = make_engine(use_database)
+    try:
+        with engine.connect() as connection:
+            analysed = connection.execute(
+                text(
+                    "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+                    " AND schemaname = current_schema()"
+                )
+            ).scalars()
+            assert {"key_actions", "key_action_parties", "parties"} <= set(analysed)
+            connection.rollback()
+            assert connection.execute(text("SHOW jit")).scalar_one() == "off"
+    finally:
+        engine.dispose()
