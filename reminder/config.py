@@ -51,6 +51,9 @@ class Policy(BaseModel):
     stale_after_days: int = Field(default=90, ge=1, description="no status change for N days")
     stale_repeat_days: int = Field(default=30, ge=1, description="ask again every N days")
     no_deadline_repeat_days: int = Field(default=30, ge=1, description="remind every N days")
+    max_actions_per_digest: int = Field(
+        default=200, ge=1, description="list the N most urgent; the rest follow on later days"
+    )
 
     @field_validator("due_soon_days")
     @classmethod

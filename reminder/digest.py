@@ -7,6 +7,7 @@ parties sees it once, naming both; an action is shown in its most urgent section
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -60,9 +61,12 @@ class Digest:
     digest_day: date
     party_names: list[str]
     sections: list[Section]
+    # Due but not listed (over max_actions_per_digest), by reason: not told, so due again.
+    omitted: dict[str, int] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
+        """Listed actions by reason: what the digest tells, and what the ledger records."""
         return {section.reason: len(section.items) for section in self.sections}
 
     @property
@@ -73,10 +77,13 @@ class Digest:
 class DigestCollector:
     """Accumulates (recipient, finding) pairs, then builds the digests."""
 
-    def __init__(self, directory: Directory, default_locale: str, digest_day: date) -> None:
+    def __init__(
+        self, directory: Directory, default_locale: str, digest_day: date, limit: int | None = None
+    ) -> None:
         self.directory = directory
         self.default_locale = default_locale
         self.digest_day = digest_day
+        self.limit = limit  # most actions one digest lists
         self._people: dict[str, Person] = {}
         self._items: dict[str, dict[int, DigestItem]] = {}
 
@@ -127,16 +134,37 @@ class DigestCollector:
                 continue
             person = self._people[email]
             codes = sorted({code for item in items for code in item.parties})
+            listed, omitted = most_urgent(items, self.limit)
             result.append(
                 Digest(
                     recipient=person,
                     locale=self._locale(person, items),
                     digest_day=self.digest_day,
                     party_names=[self._party_name(code) for code in codes],
-                    sections=build_sections(items),
+                    sections=build_sections(listed),
+                    omitted=dict(Counter(item.finding.reason for item in omitted)),
                 )
             )
         return result
+
+
+def _urgency(item: DigestItem) -> tuple[int, int]:
+    # Section order first; inside a section the longest overdue (or soonest due) first.
+    days = item.finding.days
+    return (
+        REASONS.index(item.finding.reason),
+        days if item.finding.reason == "due_soon" else -days,
+    )
+
+
+def most_urgent(
+    items: list[DigestItem], limit: int | None
+) -> tuple[list[DigestItem], list[DigestItem]]:
+    """(listed, omitted): the `limit` most urgent items, and the rest."""
+    if limit is None or len(items) <= limit:
+        return items, []
+    ranked = sorted(items, key=_urgency)
+    return ranked[:limit], ranked[limit:]
 
 
 def build_sections(items: list[DigestItem]) -> list[Section]:

@@ -1,8 +1,9 @@
 """Single flight: one run at a time across processes and hosts.
 
 On PostgreSQL a session advisory lock, released by the server if the holder's connection
-dies. On SQLite a lock row in the same database file with an expiry, renewed while the run
-goes on, so a crashed holder's lock lapses by itself.
+dies; keyed by the schema, since advisory locks are database-wide and two deployments may
+share a database in separate schemas. On SQLite a lock row in the same database file with
+an expiry, renewed while the run goes on, so a crashed holder's lock lapses by itself.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from reminder.models import RunLock
 
-ADVISORY_KEY = 0x72656D696E64  # "remind"
+ADVISORY_KEY = 0x726D6E64  # "rmnd": the first of the two-key form, the schema's hash second
+_SCHEMA_KEY = "hashtext(current_schema())"
 LEASE = timedelta(minutes=10)
 LOCK_NAME = "run"
 
@@ -41,7 +43,9 @@ class RunLockHandle:
     def acquire(self) -> bool:
         if self.postgres:
             connection = self.engine.connect()
-            got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY})
+            got = connection.execute(
+                text(f"SELECT pg_try_advisory_lock(:k, {_SCHEMA_KEY})"), {"k": ADVISORY_KEY}
+            )
             if got.scalar():
                 connection.commit()
                 self._connection = connection
@@ -89,7 +93,9 @@ class RunLockHandle:
 
     def release(self) -> None:
         if self._connection is not None:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+            self._connection.execute(
+                text(f"SELECT pg_advisory_unlock(:k, {_SCHEMA_KEY})"), {"k": ADVISORY_KEY}
+            )
             self._connection.commit()
             self._connection.close()
             self._connection = None
@@ -110,7 +116,10 @@ def lock_state(engine: Engine, now: datetime) -> dict[str, Any] | None:
                 text(
                     "SELECT a.client_addr, a.application_name, a.backend_start FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-                    "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = :k"
+                    "AND l.granted AND l.objsubid = 2 AND l.classid::bigint = :k "
+                    f"AND l.objid::bigint = ({_SCHEMA_KEY}::bigint & 4294967295) "
+                    "AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
                 ),
                 {"k": ADVISORY_KEY},
             ).first()

@@ -150,7 +150,9 @@ class Planner:
             unassigned=batch.unassigned,
             overdue_before=self.as_of - timedelta(days=office_after - 1) if batch.office else None,
         )
-        collector = DigestCollector(self.directory, self.settings.default_locale, self.as_of)
+        collector = DigestCollector(
+            self.directory, self.settings.default_locale, self.as_of, policy.max_actions_per_digest
+        )
 
         def offer(receivers: list[Recipient], finding: Finding) -> None:
             """Add the finding for each receiver in this batch who should hear it today."""

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.header import Header
@@ -199,7 +200,9 @@ def _context(digest: Digest, as_of: date, locale: str, settings: Settings) -> di
         )
         for section in digest.sections
     ]
-    counts = digest.counts
+    # Counts are of everything due (the subject and summary say how much needs attention);
+    # the sections list what fits, and `omitted` says how many more there are.
+    counts = Counter(digest.counts) + Counter(digest.omitted)
     return {
         "recipient": View(name=digest.recipient.name, email=digest.recipient.email),
         "party_names": digest.party_names,
@@ -209,6 +212,8 @@ def _context(digest: Digest, as_of: date, locale: str, settings: Settings) -> di
                 for reason in ("escalation", "overdue", "due_soon", "stale", "no_deadline")
             }
         ),
+        "listed": sum(digest.counts.values()),
+        "omitted": sum(digest.omitted.values()),
         "sections": sections,
         "as_of": _long_date(as_of, locale),
         "policy": View(**settings.policy.model_dump()),

@@ -57,7 +57,9 @@ def sample_digest(locale: str) -> Digest:
         for f, capacity in findings
     ]
     person = Person("sample@example.org", "Sample <Person>", locale)
-    return Digest(person, locale, SAMPLE_DAY, ["UN Women"], build_sections(items))
+    # Some more due than listed, so the "and N more" branch is rendered too.
+    omitted = {"overdue": 12, "no_deadline": 3}
+    return Digest(person, locale, SAMPLE_DAY, ["UN Women"], build_sections(items), omitted)
 
 
 def check_all(settings: Settings) -> list[str]:

@@ -260,3 +260,29 @@ def test_a_systemic_failure_mid_plan_still_plans_everyone_and_sends_nothing_more
     assert list(statuses(sessions).values()).count("pending") == len(EXPECTED)
     with sessions() as session:
         assert {d.attempts for d in session.scalars(select(Delivery))} == {0}
+
+
+def test_actions_over_the_digest_limit_follow_on_the_next_sending_day(
+    sessions: sessionmaker[Session], server: tuple[Recorder, int], database_url: str
+) -> None:
+    recorder, port = server
+    settings = smtp_settings(database_url, port, policy={"max_actions_per_digest": 1})
+    friday = run(settings, sessions, Clock(NOW))
+    assert friday.ok and friday.by_reason.total() == len(EXPECTED)  # one listed per digest
+    [first] = recorder.to("aida.bekova@unwomen.example.org")
+    text = first.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert text.count("\n  * ") == 1
+    assert "lists the 1 most urgent of 4 key actions. The other 3 are not listed" in text
+    assert first["Subject"] == "2 overdue, 2 due soon: key actions for UN Women"  # all due
+    html = first.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "The other 3 are not listed here" in html
+
+    monday = run(settings, sessions, Clock(NOW + timedelta(days=3)), as_of=date(2027, 1, 18))
+    assert monday.ok
+    _, second = recorder.to("aida.bekova@unwomen.example.org")
+    listed = [
+        line
+        for line in second.get_body(("plain",)).get_content().splitlines()  # type: ignore[union-attr]
+        if line.startswith("  * ")
+    ]
+    assert len(listed) == 1 and listed[0] not in text  # the next one, not Friday's again

@@ -58,3 +58,16 @@ def test_others_sharing_an_action_are_named() -> None:
 
 def test_no_findings_no_digest() -> None:
     assert DigestCollector(DIRECTORY, "en", AS_OF).digests() == []
+
+
+def test_a_long_digest_lists_the_most_urgent_and_counts_the_rest() -> None:
+    collector = DigestCollector(DIRECTORY, "en", AS_OF, limit=2)
+    aida = Recipient(AIDA, "UNW", "responsible")
+    for f in [finding(1, ""), finding(2, "2027-01-20"), finding(3, "2026-12-01"),
+              finding(4, "2026-12-31"), finding(5, "2027-01-16")]:  # fmt: skip
+        collector.add(aida, f)
+    [digest] = collector.digests()
+    # overdue longest first, then due soonest, then the undated
+    assert [item.action_id for item in digest.items] == [3, 4]
+    assert digest.counts == {"overdue": 2}
+    assert digest.omitted == {"due_soon": 2, "no_deadline": 1}

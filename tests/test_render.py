@@ -33,7 +33,9 @@ def test_every_locale_renders_under_strict_undefined() -> None:
 
 def test_russian_uses_russian_words_and_plurals() -> None:
     rendered = Renderer(load_settings()).render(sample_digest("ru"), SAMPLE_DAY)
-    assert rendered.subject.startswith("1 эскалация, 1 просрочено, 2 скоро срок")
+    assert rendered.subject.startswith("1 эскалация, 13 просрочено, 2 скоро срок")
+    # 6 listed + 15 not listed: "из 21" takes the singular genitive
+    assert "перечислены 6 самых срочных из 21 ключевого действия. Остальные 15" in rendered.text
     assert "просрочено на 46 дней" in rendered.text
     assert "срок через 7 дней" in rendered.text and "срок сегодня" in rendered.text
     assert "15 января 2027" in rendered.text
@@ -79,7 +81,8 @@ def test_admin_templates_override_and_are_sandboxed(tmp_path: Path) -> None:
     folder = _admin_copy(tmp_path)
     (folder / "email" / "en" / "digest.subject.txt").write_text("Custom: {{ counts.overdue }} late")
     settings = load_settings(templates_dir=folder)
-    assert Renderer(settings).render(sample_digest("en"), SAMPLE_DAY).subject == "Custom: 1 late"
+    # 1 listed + 12 due but not listed (the sample digest has an "and more")
+    assert Renderer(settings).render(sample_digest("en"), SAMPLE_DAY).subject == "Custom: 13 late"
 
     (folder / "email" / "en" / "digest.subject.txt").write_text("{{ recipient.__class__.__mro__ }}")
     with pytest.raises(TemplateError, match=r"unsafe|not safely|access"):

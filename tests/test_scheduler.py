@@ -157,6 +157,45 @@ def test_a_held_lock_skips_the_run(
     assert runner.run("schedule") is not None
 
 
+def test_postgresql_lock_is_per_schema(postgres_url: str | None) -> None:
+    """Advisory locks are database-wide: a deployment in another schema of the same database
+    must neither block this one nor show up as this one's holder."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from reminder import clock
+    from reminder.db import make_engine
+    from reminder.lock import RunLockHandle, lock_state
+
+    if postgres_url is None:
+        pytest.skip("PostgreSQL tests need REMINDER_TEST_DATABASE_URL (set by .ci/run)")
+    ours = make_engine(postgres_url)
+    other_schema = f"reminder_other_{uuid.uuid4().hex[:8]}"
+    with ours.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{other_schema}"'))
+    other_url = make_url(postgres_url).update_query_dict(
+        {"options": f"-csearch_path={other_schema}"}
+    )
+    theirs = make_engine(other_url.render_as_string(hide_password=False))
+    try:
+        held_elsewhere = RunLockHandle(theirs, clock.now_utc)
+        assert held_elsewhere.acquire()
+        assert lock_state(ours, clock.now_utc()) is None
+        mine = RunLockHandle(ours, clock.now_utc)
+        assert mine.acquire()
+        assert lock_state(ours, clock.now_utc()) is not None
+        assert not RunLockHandle(ours, clock.now_utc).acquire()  # but still one run per schema
+        mine.release()
+        held_elsewhere.release()
+    finally:
+        theirs.dispose()
+        with ours.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{other_schema}" CASCADE'))
+        ours.dispose()
+
+
 def test_heartbeat(database_url: str, engine: Engine, tmp_path: Path) -> None:
     from reminder.scheduler import heartbeat_problem
 
