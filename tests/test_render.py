@@ -97,3 +97,13 @@ def test_admin_template_errors_are_reported_by_check(tmp_path: Path) -> None:
     problems = check_all(load_settings(templates_dir=folder))
     assert any(p.startswith("ru:") and "'no_such_value' is undefined" in p for p in problems)
     assert any(p.startswith("fr: missing digest.subject.txt, digest.html") for p in problems)
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+def test_no_empty_why_you_for_escalation_contacts(locale: str) -> None:
+    """An escalation item already says why in its section: no dangling separator or label."""
+    rendered = Renderer(load_settings()).render(sample_digest(locale), SAMPLE_DAY)
+    assert "&middot; </div>" not in rendered.html
+    assert not any(line.rstrip().endswith(":") for line in rendered.text.splitlines()[6:]), (
+        rendered.text
+    )
