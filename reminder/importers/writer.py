@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from reminder.bulk import insert_rows
 from reminder.importers.records import ActionRecord, EvaluationRecord, RecommendationRecord
 from reminder.models import Evaluation, KeyAction, Recommendation, key_action_parties, table
 from reminder.responsible import Resolution, Resolver, normalise_name
@@ -216,7 +217,7 @@ class BulkWriter:
             if kept > 0:
                 self._count("recommendations", "not in file (kept)", kept)
         if new_rows:
-            self.session.execute(insert(table(Recommendation)), new_rows)
+            insert_rows(self.session, table(Recommendation), new_rows)
             for evaluation_id, position, rec_id in self.session.execute(
                 select(
                     Recommendation.evaluation_id, Recommendation.position, Recommendation.id
@@ -310,7 +311,7 @@ class BulkWriter:
                 if kept > 0:
                     self._count("key_actions", "not in file (kept)", kept)
         if new_rows:
-            self.session.execute(insert(table(KeyAction)), new_rows)
+            insert_rows(self.session, table(KeyAction), new_rows)
             action_ids = {
                 (rec_id, position): action_id
                 for rec_id, position, action_id in self.session.execute(
@@ -328,8 +329,7 @@ class BulkWriter:
                 for row, parties in zip(new_rows, new_parties, strict=True)
                 for p in parties
             ]
-            if link_rows:
-                self.session.execute(insert(key_action_parties), link_rows)
+            insert_rows(self.session, key_action_parties, link_rows)
         if changed:
             self.session.execute(update(KeyAction), changed)
         if relink:
