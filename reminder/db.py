@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -78,13 +78,24 @@ _IMPORTED_TABLES = (
 )
 
 
+def analyze(session: Session, tables: Sequence[str] = _IMPORTED_TABLES) -> None:
+    """On PostgreSQL, ANALYZE `tables` (by default those an import writes) in the session's
+    transaction, which sees its own rows; elsewhere nothing.
+
+    Besides planning the next queries well, this matters while a table grows inside one
+    session: PostgreSQL plans each foreign-key check once per session and keeps the plan, so
+    a check planned while the parent table looked empty scans it on every later row. Fresh
+    statistics invalidate those plans."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE " + ", ".join(tables)))
+
+
 def refresh_statistics(session: Session) -> None:
     """After an import, on PostgreSQL: ANALYZE what it changed. Autovacuum gets there in the
     end, but a run straight after a large first import would otherwise be planned from
     empty statistics (measured at a million actions: 76 s per batch instead of 0.3 s)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE " + ", ".join(_IMPORTED_TABLES)))
-        session.commit()
+    analyze(session)
+    session.commit()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

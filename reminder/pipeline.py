@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from reminder import ledger, sending
 from reminder.calendar_days import non_sending_reason
 from reminder.config import Settings
-from reminder.db import make_engine, make_session_factory
+from reminder.db import analyze, make_engine, make_session_factory
 from reminder.delivery import Transport, make_transport
 from reminder.digest import Digest
 from reminder.models import Run
@@ -178,8 +178,15 @@ def _plan(
         return
     second = next(batches, None)
 
+    analyzed_at = [0]
+
     def store(planned: list[ledger.PlannedDigest]) -> None:
         ids = ledger.plan(session, planned, now, run_id)
+        if report.planned + len(planned) >= max(2 * analyzed_at[0], 1000):
+            # The reminder log's foreign-key checks look up the ledger rows this run adds
+            # (see db.analyze): refresh the ledger's statistics each time it doubles.
+            analyze(session, ("deliveries",))
+            analyzed_at[0] = report.planned + len(planned)
         session.commit()  # written before any SMTP traffic (DESIGN.md section 4)
         report.planned += len(planned)
         for digest in planned:

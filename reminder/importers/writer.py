@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from reminder.bulk import insert_rows
+from reminder.db import analyze
 from reminder.importers.records import ActionRecord, EvaluationRecord, RecommendationRecord
 from reminder.models import Evaluation, KeyAction, Recommendation, key_action_parties, table
 from reminder.responsible import Resolution, Resolver, normalise_name
@@ -131,8 +132,16 @@ class BulkWriter:
         return found
 
     def write(self, records: Sequence[EvaluationRecord]) -> None:
+        analyzed_at = 0
         for start in range(0, len(records), GROUP):
             self._group(records[start : start + GROUP])
+            created = self.counts["key_actions"].get("created", 0)
+            if created >= max(2 * analyzed_at, 10_000):
+                # Foreign-key checks planned while the tables looked empty scan them on every
+                # row (see db.analyze; a 1M import spent 130 s there): refresh the statistics
+                # each time the tables double, a few times in all.
+                analyze(self.session)
+                analyzed_at = created
 
     # -- one group of evaluations ---------------------------------------------------------
     def _group(self, records: Sequence[EvaluationRecord]) -> None:
