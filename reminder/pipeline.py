@@ -3,7 +3,9 @@
 store -> rules(as_of) -> digest -> render -> ledger row -> transport.send -> ledger update.
 Every call is the same reconcile: plan what is due and not yet planned today, then send
 everything in the ledger that is waiting. Running it twice in a day sends nothing new.
-Planning goes in batches of recipients and sending in batches of rows, so memory stays flat.
+Planning goes in batches of recipients (scanned, routed and rendered in worker processes);
+each batch is written to the ledger and handed to the senders while the next is planned,
+so memory stays flat and a slow relay overlaps the CPU work.
 """
 
 from __future__ import annotations
