@@ -31,7 +31,9 @@ class TransportPool:
     def __init__(self, settings: Settings, factory: Callable[[Settings], Transport]) -> None:
         self.settings = settings
         self.factory = factory
-        # The console prints whole messages: one at a time keeps them readable.
+        # Connections are an SMTP matter. The outbox writes fast enough from one thread (more
+        # only competed with planning for the CPU); the console prints whole messages, which
+        # one at a time keeps readable.
         self.size = settings.smtp_connections if settings.transport == "smtp" else 1
         self.executor = ThreadPoolExecutor(self.size, thread_name_prefix="send")
         self.local = threading.local()
