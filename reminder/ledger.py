@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from reminder.models import Delivery, DeliveryMessage, table
+from reminder.bulk import insert_tuples
+from reminder.models import Delivery, DeliveryMessage, ReminderLog, table
 
 # A row left `sending` this long belongs to a run that died: resend it, flagged ambiguous.
 SENDING_LEASE = timedelta(minutes=15)
@@ -118,8 +119,10 @@ def plan(
             for row_id, d in zip(ids, digests, strict=True)
         ],
     )
-    _append_log(
+    insert_tuples(
         session,
+        table(ReminderLog),
+        _LOG_COLUMNS,
         [
             (row_id, item.action_id, d.recipient, item.reason, item.milestone, d.day)
             for row_id, d in zip(ids, digests, strict=True)
@@ -129,27 +132,8 @@ def plan(
     return ids
 
 
-_LOG_COLUMNS = "delivery_id, key_action_id, recipient, reason, milestone, digest_day"
-
-
-def _append_log(session: Session, rows: list[tuple[int, int, str, str, int | None, date]]) -> None:
-    """The reminder log grows by one row per action in a digest (1.2 million at a million
-    actions): written straight through the driver, in the session's transaction, without
-    SQLAlchemy's per-row parameter processing: COPY on PostgreSQL, executemany on SQLite."""
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    if connection.dialect.name == "postgresql":
-        statement = f"COPY reminder_log ({_LOG_COLUMNS}) FROM STDIN"
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    # SQLite keeps dates as ISO text, as SQLAlchemy's Date type writes them.
-    driver.executemany(
-        f"INSERT INTO reminder_log ({_LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-        [(*row[:5], row[5].isoformat()) for row in rows],
-    )
+# One row per action in a digest: 1.2 million at a million actions.
+_LOG_COLUMNS = ("delivery_id", "key_action_id", "recipient", "reason", "milestone", "digest_day")
 
 
 def recover_orphans(session: Session, now: datetime) -> int:

@@ -211,12 +211,11 @@ class BulkWriter:
         }
         ids = {key: row.id for key, row in stored.items()}
         per_evaluation = Counter(evaluation_id for evaluation_id, _ in stored)
-        new_keys, new_rows, changed = [], [], []
+        new_rows, changed = [], []
         for evaluation_id, record in zip(evaluation_ids, records, strict=True):
             for position, rec in enumerate(record.recommendations, start=1):
                 key, values = (evaluation_id, position), _recommendation_values(rec)
                 if key not in stored:
-                    new_keys.append(key)
                     new_rows.append(dict(evaluation_id=evaluation_id, position=position, **values))
                 elif _differs(stored[key], values, RECOMMENDATION_FIELDS):
                     changed.append(dict(id=stored[key].id, **values))
