@@ -192,6 +192,41 @@ class KeyAction(Base):
     parties: Mapped[list[Party]] = relationship(secondary=key_action_parties, order_by="Party.code")
 
 
+class ActionUpdate(Base):
+    """One change to a key action, append-only: from the status desk (`web`), the evaluation
+    office (`office`) or an import (`import`). The action's current status and comments are the
+    newest of these; older rows are never rewritten, except a proposal's decision fields."""
+
+    __tablename__ = "action_updates"
+    __table_args__ = (
+        Index("ix_action_updates_action_at", "key_action_id", "recorded_at"),
+        Index("ix_action_updates_recorded_at", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_action_id: Mapped[int] = mapped_column(ForeignKey("key_actions.id", ondelete="CASCADE"))
+    # When the change took effect: the moment of a desk or office update; for an import, the
+    # row's [Last Updated] stamp when the file gave one, else the time of the import.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    # Who: a focal point's or office member's address, or the imported file's name.
+    actor: Mapped[str] = mapped_column(String(320))
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    # None on the first import of an action; new_status None when the status did not change.
+    old_status: Mapped[str | None] = mapped_column(String(24))
+    new_status: Mapped[str | None] = mapped_column(String(24))
+    comment: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(Text)
+    proposed_due_date: Mapped[date | None] = mapped_column(Date)
+    proposed_deadline_label: Mapped[str | None] = mapped_column(String(64))
+    proposal_reason: Mapped[str | None] = mapped_column(Text)
+    # pending -> accepted | declined, for rows that carry a proposed deadline.
+    proposal_state: Mapped[str | None] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
 class ImportRecord(Base):
     """Provenance: which file was imported, its checksum, when, and what it changed."""
 
