@@ -1,0 +1,120 @@
+"""`reminder preview | history`: what one person receives, and what the ledger holds."""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import sys
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from reminder import clock, ledger
+from reminder.commands.common import App, iso_date
+from reminder.models import Delivery
+from reminder.output import print_json, print_table
+from reminder.planning import Planner
+from reminder.render import Renderer, build_message, message_id_for
+
+if TYPE_CHECKING:
+    from reminder.commands.common import Commands
+
+
+def register(commands: Commands) -> None:
+    preview = commands.add_parser("preview", help="show exactly what one person would receive")
+    preview.add_argument("email", metavar="EMAIL")
+    preview.add_argument("--as-of", type=iso_date, metavar="DATE", help="as if it were this day")
+    preview.add_argument("--format", choices=["text", "html", "eml"], default="text")
+    preview.set_defaults(handler=cmd_preview)
+
+    history = commands.add_parser("history", help="the delivery ledger: who got what, when")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    history.add_argument("--since", type=iso_date, metavar="DATE", help="digests from this day on")
+    history.add_argument("--recipient", metavar="EMAIL", help="one recipient only")
+    history.set_defaults(handler=cmd_history)
+
+
+def cmd_preview(app: App, args: argparse.Namespace) -> int:
+    as_of = args.as_of or app.today()
+    address = args.email.strip().lower()
+    with app.session() as session:
+        stored = session.scalars(
+            select(Delivery).where(Delivery.recipient == address, Delivery.digest_day == as_of)
+        ).one_or_none()
+        if stored is not None:
+            print(
+                f"(today's digest for {address} is already in the ledger: {stored.status})",
+                file=sys.stderr,
+            )
+            _print_stored(ledger.message_payloads(session, [stored.id])[stored.id], args.format)
+            return 0
+        digest = Planner(session, app.settings, as_of).digest_for(address)
+    if digest is None:
+        print(f"{args.email} has nothing due on {as_of}: no digest.")
+        return 0
+    renderer = Renderer(app.settings)
+    rendered = renderer.render(digest, as_of)
+    if args.format == "text":
+        print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
+    elif args.format == "html":
+        print(rendered.html, end="")
+    else:
+        message_id = message_id_for(digest.recipient.email, as_of, app.settings.sender)
+        message = build_message(rendered, digest, app.settings, message_id, clock.now_utc())
+        print(message.replace("\r\n", "\n"), end="")
+    return 0
+
+
+def _print_stored(payload: str, form: str) -> None:
+    message = email.message_from_string(payload, policy=email.policy.default)
+    if form == "eml":
+        print(payload.replace("\r\n", "\n"), end="")
+        return
+    part = message.get_body(("html",) if form == "html" else ("plain",))
+    body = part.get_content() if part is not None else ""
+    print(f"Subject: {message['Subject']}\n\n{body}" if form == "text" else body, end="")
+
+
+def cmd_history(app: App, args: argparse.Namespace) -> int:
+    with app.session() as session:
+        query = select(Delivery).order_by(Delivery.digest_day.desc(), Delivery.recipient)
+        if args.since:
+            query = query.where(Delivery.digest_day >= args.since)
+        if args.recipient:
+            query = query.where(Delivery.recipient == args.recipient.strip().lower())
+        rows: list[dict[str, Any]] = [
+            {
+                "digest_day": d.digest_day,
+                "recipient": d.recipient,
+                "status": d.status,
+                "attempts": d.attempts,
+                "subject": d.subject,
+                "counts": d.counts,
+                "message_id": d.message_id,
+                "sent_at": d.sent_at,
+                "next_attempt_at": d.next_attempt_at,
+                "last_error": d.last_error,
+            }
+            for d in session.scalars(query)
+        ]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No digests in the ledger yet.")
+        return 0
+    print_table(
+        ["DAY", "STATUS", "TRIES", "RECIPIENT", "SUBJECT"],
+        [
+            [
+                r["digest_day"],
+                r["status"],
+                r["attempts"],
+                r["recipient"],
+                r["subject"] + (f"  [{r['last_error']}]" if r["last_error"] else ""),
+            ]
+            for r in rows
+        ],
+    )
+    return 0

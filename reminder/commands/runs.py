@@ -1,0 +1,224 @@
+"""`reminder run-once | daemon | status | health`: the reminder run, by hand or on schedule,
+and how it is going."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from reminder import clock, ledger, logs, migrate, pipeline
+from reminder.commands.common import App, iso_date
+from reminder.config import Settings
+from reminder.db import connect_error_context, require_current_schema
+from reminder.lock import lock_state
+from reminder.models import Delivery, Run
+from reminder.output import print_json
+from reminder.scheduler import Daemon, Runner, heartbeat_problem
+
+if TYPE_CHECKING:
+    from reminder.commands.common import Commands
+
+
+def register(commands: Commands) -> None:
+    run = commands.add_parser("run-once", help="send today's digests (for cron or a person)")
+    run.add_argument("--as-of", type=iso_date, metavar="DATE", help="run as if it were this day")
+    run.add_argument("--dry-run", action="store_true", help="show who would get what; send nothing")
+    run.add_argument("--json", action="store_true", help="print the run report as JSON")
+    run.set_defaults(handler=cmd_run_once)
+
+    daemon = commands.add_parser("daemon", help="run on the schedule until stopped (SIGTERM)")
+    daemon.set_defaults(handler=cmd_daemon)
+
+    status = commands.add_parser("status", help="last run, next run, ledger and daemon health")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=cmd_status)
+
+    health = commands.add_parser("health", help="exit 0 if the daemon's heartbeat is fresh")
+    health.set_defaults(handler=cmd_health)
+
+
+# Exit code when another run holds the single-flight lock (EX_TEMPFAIL: try again later).
+EXIT_LOCK_HELD = 75
+
+REASON_WORDS = {
+    "escalation": "escalated",
+    "overdue": "overdue",
+    "due_soon": "due soon",
+    "stale": "to confirm",
+    "no_deadline": "without a deadline",
+}
+
+
+def _progress(done: int, total: int) -> None:
+    """A progress line on a terminal, for long runs only."""
+    if total >= 50 and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rsending {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_run_once(app: App, args: argparse.Namespace) -> int:
+    require_current_schema(app.engine)
+    runner = Runner(app.settings, app.engine)
+    as_of = args.as_of or runner.today()
+    if args.dry_run:  # writes nothing, so it needs no lock
+        report: pipeline.RunReport | None = pipeline.run_once(
+            app.settings,
+            runner.sessions,
+            as_of,
+            clock.now_utc,
+            dry_run=True,
+        )
+    else:
+        report = runner.run("run-once", as_of=as_of, progress=_progress)
+    if report is None:
+        holder = lock_state(app.engine, clock.now_utc())
+        who = f" ({holder['holder']}, since {holder['since']:%Y-%m-%d %H:%M} UTC)" if holder else ""
+        print(
+            f"Another run holds the lock{who}; this one did nothing. Try again when it ends.",
+            file=sys.stderr,
+        )
+        return EXIT_LOCK_HELD
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        _print_report(report, app.settings)
+    return 0 if report.ok else 1
+
+
+def cmd_daemon(app: App, args: argparse.Namespace) -> int:
+    logs.configure(app.settings.log_format)
+    if app.settings.auto_migrate:
+        with connect_error_context(app.settings.database_url):
+            before, after = migrate.upgrade(app.engine)
+        if before != after:
+            logging.getLogger("reminder.daemon").info("database upgraded to %s", after)
+    require_current_schema(app.engine)  # fail now, clearly, not at the first fire
+    return Daemon(Runner(app.settings, app.engine)).serve()
+
+
+def cmd_status(app: App, args: argparse.Namespace) -> int:
+    now = clock.now_utc()
+    runner = Runner(app.settings, app.engine)
+    with app.session() as session:
+        last = session.scalars(select(Run).order_by(Run.id.desc()).limit(1)).one_or_none()
+        oldest = session.scalars(
+            select(Delivery)
+            .where(Delivery.status == "deferred")
+            .order_by(Delivery.created_at)
+            .limit(1)
+        ).one_or_none()
+        counts = ledger.counts_by_state(session)
+    upcoming = runner.next_fire()
+    data: dict[str, Any] = {
+        "last_run": None
+        if last is None
+        else {
+            "started_at": last.started_at,
+            "finished_at": last.finished_at,
+            "trigger": last.trigger,
+            "as_of": last.as_of,
+            "outcome": last.outcome,
+            "report": last.report,
+        },
+        "next_fire": upcoming,
+        "schedule": app.settings.schedule,
+        "timezone": app.settings.timezone,
+        "ledger": counts,
+        "oldest_deferred": None
+        if oldest is None
+        else {
+            "recipient": oldest.recipient,
+            "digest_day": oldest.digest_day,
+            "attempts": oldest.attempts,
+            "next_attempt_at": oldest.next_attempt_at,
+            "last_error": oldest.last_error,
+        },
+        "lock": lock_state(app.engine, now),
+        "daemon": heartbeat_problem(app.settings, now) or "alive",
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    if last is None:
+        print("Last run: none yet")
+    else:
+        report = last.report or {}
+        outcome = last.outcome or ("running" if data["lock"] else "did not finish")
+        print(
+            f"Last run: {last.trigger} for {last.as_of}, "
+            f"started {last.started_at:%Y-%m-%d %H:%M} UTC, {outcome}: "
+            f"planned {report.get('planned', 0)}, sent {report.get('sent', 0)}, "
+            f"deferred {report.get('deferred', 0)}, failed {report.get('failed', 0)}"
+        )
+    print(
+        f"Next scheduled run: {upcoming.isoformat() if upcoming else 'never'} "
+        f"({app.settings.schedule!r} in {app.settings.timezone})"
+    )
+    print(
+        "Ledger: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "empty")
+    )
+    if oldest is not None:
+        print(
+            f"Oldest deferred: {oldest.recipient} for {oldest.digest_day}, {oldest.attempts} "
+            f"attempt(s), next at {oldest.next_attempt_at}: {oldest.last_error}"
+        )
+    if data["lock"]:
+        print(f"Lock: held by {data['lock']['holder']} since {data['lock']['since']}")
+    print(f"Daemon: {data['daemon']}")
+    return 0
+
+
+def cmd_health(app: App, args: argparse.Namespace) -> int:
+    problem = heartbeat_problem(app.settings, clock.now_utc())
+    if problem:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print("healthy")
+    return 0
+
+
+def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
+    if report.skipped_day:
+        print(f"{report.as_of}: not a sending day ({report.skipped_day}); nothing sent.")
+        return
+    if report.dry_run:
+        print(f"Dry run for {report.as_of}: {len(report.would_send)} digest(s) would be sent.")
+        for item in report.would_send:
+            counts = ", ".join(f"{n} {REASON_WORDS[r]}" for r, n in item["counts"].items())
+            print(f"  {item['recipient']} ({item['locale']}): {counts}")
+        return
+    where = {
+        "outbox": f" to {settings.outbox_dir}/",
+        "smtp": f" via {settings.smtp_host}",
+        "console": "",
+    }[settings.transport]
+    print(
+        f"Run for {report.as_of}: {report.planned} digest(s) planned"
+        + (
+            f", {report.already_planned} recipient(s) already had today's digest"
+            if report.already_planned
+            else ""
+        )
+        + ("" if report.planned or report.already_planned else " (nothing new is due)")
+        + "."
+    )
+    print(
+        f"  sent {report.sent}{where}, deferred {report.deferred}, failed {report.failed}"
+        + (f", resent after an interruption {report.ambiguous}" if report.ambiguous else "")
+    )
+    if report.by_reason:
+        print(
+            "  key actions by reason: "
+            + ", ".join(f"{n} {REASON_WORDS[r]}" for r, n in report.by_reason.items())
+        )
+    for failure in report.failures:
+        print(f"  failed: {failure['recipient']}: {failure['error']}")
+    if report.systemic_error:
+        print(
+            f"Error: the run stopped: {report.systemic_error}; unsent digests stay queued.",
+            file=sys.stderr,
+        )
