@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from reminder import store
+from reminder.action_list import STATE_CHOICES, list_actions
 from reminder.commands.common import App, iso_date
 from reminder.errors import ReminderError
 from reminder.output import print_json, print_table
-from reminder.rules import action_state, days_overdue
 
 if TYPE_CHECKING:
     from reminder.commands.common import Commands
@@ -23,7 +24,7 @@ def register(commands: Commands) -> None:
     actions.add_argument(
         "--state",
         default="open",
-        choices=["open", "overdue", "due-soon", "no-deadline", "closed", "all"],
+        choices=STATE_CHOICES,
         help="which actions (default: open)",
     )
     actions.set_defaults(handler=cmd_actions)
@@ -31,42 +32,16 @@ def register(commands: Commands) -> None:
 
 def cmd_actions(app: App, args: argparse.Namespace) -> int:
     as_of = args.as_of or app.today()
-    policy = app.settings.policy
     with app.session() as session:
         if args.party and not store.party_exists(session, args.party):
             raise ReminderError(f"--party: no party with code {args.party!r} in the directory")
-        items: list[dict[str, Any]] = []
-        for action in store.actions(
-            session, open_only=args.state not in ("all", "closed"), party=args.party
-        ):
-            state = action_state(action, as_of, policy)
-            if args.state not in ("all", "open") and state != args.state:
-                continue
-            items.append(
-                {
-                    "id": action.id,
-                    "evaluation": action.evaluation,
-                    "recommendation": action.recommendation_number
-                    or str(action.recommendation_position),
-                    "recommendation_text": action.recommendation,
-                    "number": action.number,
-                    "text": action.text,
-                    "responsible": list(action.responsible),
-                    "responsible_text": action.responsible_text,
-                    "unresolved": list(action.unresolved),
-                    "deadline": action.due,
-                    "deadline_label": action.deadline_label,
-                    "deadline_precision": action.deadline_precision,
-                    "status": action.status,
-                    "status_label": action.status_label,
-                    "state": state,
-                    "days_overdue": days_overdue(action, as_of),
-                    "comments": action.comments,
-                    "last_update": action.last_update,
-                }
+        items = list(
+            list_actions(
+                session, as_of=as_of, policy=app.settings.policy, state=args.state, party=args.party
             )
+        )
     if args.json:
-        print_json(items)
+        print_json([asdict(item) for item in items])
         return 0
     if not items:
         print(f"No key actions match (state {args.state}, as of {as_of}).")
@@ -75,12 +50,12 @@ def cmd_actions(app: App, args: argparse.Namespace) -> int:
         ["ID", "STATE", "DEADLINE", "STATUS", "RESPONSIBLE", "KEY ACTION"],
         [
             [
-                i["id"],
-                i["state"] + (f" {i['days_overdue']}d" if i["state"] == "overdue" else ""),
-                i["deadline_label"] or "-",
-                i["status_label"],
-                ", ".join(i["responsible"] + [f"?{n}" for n in i["unresolved"]]) or "-",
-                i["text"],
+                i.id,
+                i.state + (f" {i.days_overdue}d" if i.state == "overdue" else ""),
+                i.deadline_label or "-",
+                i.status_label,
+                ", ".join(i.responsible + [f"?{n}" for n in i.unresolved]) or "-",
+                i.text,
             ]
             for i in items
         ],

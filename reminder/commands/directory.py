@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from reminder import clock
 from reminder.commands.common import App, counts
 from reminder.db import refresh_statistics
+from reminder.directory import Entry, entries
 from reminder.importers.directory import read_directory
 from reminder.importers.load import load_directory
-from reminder.models import Party
 from reminder.output import print_json, print_table
 
 if TYPE_CHECKING:
@@ -63,28 +61,9 @@ def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
 
 def cmd_directory_list(app: App, args: argparse.Namespace) -> int:
     with app.session() as session:
-        parties = session.scalars(
-            select(Party).options(selectinload(Party.focal_points)).order_by(Party.code)
-        ).all()
-        rows: list[dict[str, Any]] = [
-            {
-                "party": p.code,
-                "party_name": p.name,
-                "aliases": p.aliases,
-                "catch_all": p.catch_all,
-                "name": fp.name,
-                "email": fp.email,
-                "role": fp.role,
-                "locale": fp.locale,
-                "active": fp.active,
-                "away_until": fp.away_until,
-                "alternate": fp.alternate_email,
-            }
-            for p in parties
-            for fp in p.focal_points
-        ]
+        rows = entries(session)
     if args.json:
-        print_json(rows)
+        print_json([asdict(row) for row in rows])
         return 0
     if not rows:
         print("The directory is empty: run `reminder directory import FILE`.")
@@ -93,23 +72,23 @@ def cmd_directory_list(app: App, args: argparse.Namespace) -> int:
         ["PARTY", "ROLE", "NAME", "EMAIL", "NOTES"],
         [
             [
-                r["party"] + (" (catch-all)" if r["catch_all"] else ""),
-                r["role"],
-                r["name"],
-                r["email"],
-                ", ".join(
-                    filter(
-                        None,
-                        [
-                            "inactive" if not r["active"] else "",
-                            f"away until {r['away_until']}" if r["away_until"] else "",
-                            f"alternate {r['alternate']}" if r["alternate"] else "",
-                            r["locale"] or "",
-                        ],
-                    )
-                ),
+                r.party + (" (catch-all)" if r.catch_all else ""),
+                r.role,
+                r.name,
+                r.email,
+                ", ".join(_notes(r)),
             ]
             for r in rows
         ],
     )
     return 0
+
+
+def _notes(entry: Entry) -> list[str]:
+    notes = [
+        "inactive" if not entry.active else "",
+        f"away until {entry.away_until}" if entry.away_until else "",
+        f"alternate {entry.alternate}" if entry.alternate else "",
+        entry.locale or "",
+    ]
+    return [note for note in notes if note]

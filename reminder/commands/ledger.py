@@ -6,13 +6,11 @@ import argparse
 import email
 import email.policy
 import sys
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from reminder import clock, ledger
+from reminder import clock, deliveries
 from reminder.commands.common import App, iso_date
-from reminder.models import Delivery
 from reminder.output import print_json, print_table
 from reminder.planning import Planner
 from reminder.render import Renderer, build_message, message_id_for
@@ -39,15 +37,13 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
     as_of = args.as_of or app.today()
     address = args.email.strip().lower()
     with app.session() as session:
-        stored = session.scalars(
-            select(Delivery).where(Delivery.recipient == address, Delivery.digest_day == as_of)
-        ).one_or_none()
+        stored = deliveries.stored_digest(session, address, as_of)
         if stored is not None:
             print(
                 f"(today's digest for {address} is already in the ledger: {stored.status})",
                 file=sys.stderr,
             )
-            _print_stored(ledger.message_payloads(session, [stored.id])[stored.id], args.format)
+            _print_stored(stored.payload, args.format)
             return 0
         digest = Planner(session, app.settings, as_of).digest_for(address)
     if digest is None:
@@ -78,28 +74,9 @@ def _print_stored(payload: str, form: str) -> None:
 
 def cmd_history(app: App, args: argparse.Namespace) -> int:
     with app.session() as session:
-        query = select(Delivery).order_by(Delivery.digest_day.desc(), Delivery.recipient)
-        if args.since:
-            query = query.where(Delivery.digest_day >= args.since)
-        if args.recipient:
-            query = query.where(Delivery.recipient == args.recipient.strip().lower())
-        rows: list[dict[str, Any]] = [
-            {
-                "digest_day": d.digest_day,
-                "recipient": d.recipient,
-                "status": d.status,
-                "attempts": d.attempts,
-                "subject": d.subject,
-                "counts": d.counts,
-                "message_id": d.message_id,
-                "sent_at": d.sent_at,
-                "next_attempt_at": d.next_attempt_at,
-                "last_error": d.last_error,
-            }
-            for d in session.scalars(query)
-        ]
+        rows = deliveries.sent(session, since=args.since, recipient=args.recipient)
     if args.json:
-        print_json(rows)
+        print_json([asdict(row) for row in rows])
         return 0
     if not rows:
         print("No digests in the ledger yet.")
@@ -108,11 +85,11 @@ def cmd_history(app: App, args: argparse.Namespace) -> int:
         ["DAY", "STATUS", "TRIES", "RECIPIENT", "SUBJECT"],
         [
             [
-                r["digest_day"],
-                r["status"],
-                r["attempts"],
-                r["recipient"],
-                r["subject"] + (f"  [{r['last_error']}]" if r["last_error"] else ""),
+                r.digest_day,
+                r.status,
+                r.attempts,
+                r.recipient,
+                r.subject + (f"  [{r.last_error}]" if r.last_error else ""),
             ]
             for r in rows
         ],

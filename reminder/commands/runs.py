@@ -6,16 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from reminder import clock, ledger, logs, migrate, pipeline
+from reminder import clock, deliveries, ledger, logs, migrate, pipeline
 from reminder.commands.common import App, iso_date
 from reminder.config import Settings
 from reminder.db import connect_error_context, require_current_schema
 from reminder.lock import lock_state
-from reminder.models import Delivery, Run
 from reminder.output import print_json
 from reminder.scheduler import Daemon, Runner, heartbeat_problem
 
@@ -102,51 +100,34 @@ def cmd_daemon(app: App, args: argparse.Namespace) -> int:
 
 def cmd_status(app: App, args: argparse.Namespace) -> int:
     now = clock.now_utc()
-    runner = Runner(app.settings, app.engine)
     with app.session() as session:
-        last = session.scalars(select(Run).order_by(Run.id.desc()).limit(1)).one_or_none()
-        oldest = session.scalars(
-            select(Delivery)
-            .where(Delivery.status == "deferred")
-            .order_by(Delivery.created_at)
-            .limit(1)
-        ).one_or_none()
+        last = deliveries.last_run(session)
+        oldest = deliveries.oldest_deferred(session)
         counts = ledger.counts_by_state(session)
-    upcoming = runner.next_fire()
     data: dict[str, Any] = {
-        "last_run": None
-        if last is None
-        else {
-            "started_at": last.started_at,
-            "finished_at": last.finished_at,
-            "trigger": last.trigger,
-            "as_of": last.as_of,
-            "outcome": last.outcome,
-            "report": last.report,
-        },
-        "next_fire": upcoming,
+        "last_run": None if last is None else asdict(last),
+        "next_fire": Runner(app.settings, app.engine).next_fire(),
         "schedule": app.settings.schedule,
         "timezone": app.settings.timezone,
         "ledger": counts,
-        "oldest_deferred": None
-        if oldest is None
-        else {
-            "recipient": oldest.recipient,
-            "digest_day": oldest.digest_day,
-            "attempts": oldest.attempts,
-            "next_attempt_at": oldest.next_attempt_at,
-            "last_error": oldest.last_error,
-        },
+        "oldest_deferred": None if oldest is None else asdict(oldest),
         "lock": lock_state(app.engine, now),
         "daemon": heartbeat_problem(app.settings, now) or "alive",
     }
     if args.json:
         print_json(data)
-        return 0
+    else:
+        _print_status(data, last, oldest)
+    return 0
+
+
+def _print_status(
+    data: dict[str, Any], last: deliveries.LastRun | None, oldest: deliveries.Sent | None
+) -> None:
     if last is None:
         print("Last run: none yet")
     else:
-        report = last.report or {}
+        report = last.report
         outcome = last.outcome or ("running" if data["lock"] else "did not finish")
         print(
             f"Last run: {last.trigger} for {last.as_of}, "
@@ -154,10 +135,12 @@ def cmd_status(app: App, args: argparse.Namespace) -> int:
             f"planned {report.get('planned', 0)}, sent {report.get('sent', 0)}, "
             f"deferred {report.get('deferred', 0)}, failed {report.get('failed', 0)}"
         )
+    upcoming = data["next_fire"]
     print(
         f"Next scheduled run: {upcoming.isoformat() if upcoming else 'never'} "
-        f"({app.settings.schedule!r} in {app.settings.timezone})"
+        f"({data['schedule']!r} in {data['timezone']})"
     )
+    counts = data["ledger"]
     print(
         "Ledger: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "empty")
     )
@@ -169,7 +152,6 @@ def cmd_status(app: App, args: argparse.Namespace) -> int:
     if data["lock"]:
         print(f"Lock: held by {data['lock']['holder']} since {data['lock']['since']}")
     print(f"Daemon: {data['daemon']}")
-    return 0
 
 
 def cmd_health(app: App, args: argparse.Namespace) -> int:
