@@ -16,6 +16,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 
+def _open_gate() -> threading.Event:
+    gate = threading.Event()
+    gate.set()
+    return gate
+
+
 @dataclass
 class Recorder:
     """Accepts everything unless told otherwise; keeps what it received."""
@@ -23,7 +29,11 @@ class Recorder:
     received: list[EmailMessage] = field(default_factory=list)
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
     drop_after_data: set[str] = field(default_factory=set)  # store, then hang up, no reply
-    delay: float = 0.0  # seconds before answering DATA: a slow relay
+    # A relay the test holds: DATA is answered only while `gate` is set (close it with
+    # `gate.clear()`); `in_data` is set when a message arrives, so the test knows the sender
+    # is inside its run, waiting for the reply.
+    gate: threading.Event = field(default_factory=_open_gate)
+    in_data: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
@@ -35,8 +45,10 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        self.in_data.set()
+        if not self.gate.is_set():
+            # Wait in a worker thread, so the event loop keeps serving other connections.
+            await asyncio.get_running_loop().run_in_executor(None, self.gate.wait)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.received.append(message)  # type: ignore[arg-type]
@@ -75,4 +87,5 @@ def smtp_server(*, refuse_login: bool = False) -> Iterator[tuple[Recorder, int]]
     try:
         yield recorder, port
     finally:
+        recorder.gate.set()  # let a held DATA finish, or stopping would wait for it forever
         controller.stop()

@@ -1,5 +1,8 @@
 """Real processes: SIGTERM mid-batch, two `run-once` at once, and `run-once` during a daemon
-run, each leaving every digest sent exactly once (counted on a real SMTP server)."""
+run, each leaving every digest sent exactly once (counted on a real SMTP server).
+
+The relay holds every DATA until the test opens its gate, so a process is held inside its run
+at a known point for as long as the test needs: no sleeps, nothing depends on machine speed."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -47,10 +51,28 @@ def recipients(engine: Engine, tmp_path: Path) -> int:
 
 
 @pytest.fixture
-def slow_relay() -> Iterator[tuple[Recorder, int]]:
+def held_relay() -> Iterator[tuple[Recorder, int]]:
+    """A relay that answers no DATA until the test calls `recorder.gate.set()`."""
     with smtp_server() as (recorder, port):
-        recorder.delay = 0.7
+        recorder.gate.clear()
         yield recorder, port
+
+
+class Log:
+    """A process's stderr, read as it comes (so the test can wait for a line)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.reader.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            self.lines.append(line)
+
+    def text(self) -> str:
+        return "".join(self.lines)
 
 
 def environment(database_url: str, port: int, tmp_path: Path) -> dict[str, str]:
@@ -68,7 +90,7 @@ def reminder(*args: str) -> list[str]:
     return [sys.executable, "-m", "reminder.cli", *args]
 
 
-def wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 120.0) -> None:  # a bound for a hung process only  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -90,29 +112,33 @@ def test_sigterm_mid_batch_exits_0_and_loses_nothing(
     engine: Engine,
     database_url: str,
     recipients: int,
-    slow_relay: tuple[Recorder, int],
+    held_relay: tuple[Recorder, int],
     tmp_path: Path,
 ) -> None:
-    recorder, port = slow_relay
+    recorder, port = held_relay
     env = environment(database_url, port, tmp_path)
-    env["REMINDER_SMTP_CONNECTIONS"] = "1"  # one message at a time, so SIGTERM lands mid-batch
+    env["REMINDER_SMTP_CONNECTIONS"] = "1"  # one message in flight when SIGTERM lands
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    log = Log(daemon)
     try:
-        wait_for(lambda: len(recorder.received) >= 1)
+        wait_for(recorder.in_data.is_set)  # the first message is in flight, its reply held
         daemon.send_signal(signal.SIGTERM)
-        code = daemon.wait(timeout=10)
+        wait_for(lambda: "finishing the message in flight" in log.text())
+        recorder.gate.set()
+        code = daemon.wait(timeout=60)
     finally:
         if daemon.poll() is None:
             daemon.kill()
-    log = daemon.stderr.read() if daemon.stderr else ""
-    assert code == 0, log
-    assert "finishing the message in flight" in log
+    log.reader.join(timeout=10)
+    assert code == 0, log.text()
     states = ledger(engine)
-    assert states["sending"] == 0 and states["sent"] == len(recorder.received) < recipients, log
+    assert states["sending"] == 0 and states["sent"] == len(recorder.received) < recipients, (
+        log.text()
+    )
     assert states["sent"] + states["pending"] == recipients
     finish = subprocess.run(reminder("run-once"), env=env, cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
+                            text=True, timeout=120)  # fmt: skip
     assert finish.returncode == 0, finish.stderr
     assert_each_sent_once(recorder, recipients)
     assert ledger(engine) == Counter({"sent": recipients})
@@ -122,18 +148,20 @@ def test_two_run_once_at_the_same_time_send_each_digest_once(
     engine: Engine,
     database_url: str,
     recipients: int,
-    slow_relay: tuple[Recorder, int],
+    held_relay: tuple[Recorder, int],
     tmp_path: Path,
 ) -> None:
-    recorder, port = slow_relay
+    recorder, port = held_relay
     env = environment(database_url, port, tmp_path)
     runs = [subprocess.Popen(reminder("run-once"), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
-    results = [(run.wait(timeout=60), run.stderr.read() if run.stderr else "") for run in runs]
-    codes = sorted(code for code, _ in results)
-    assert codes in ([0, 0], [0, 75]), results
-    if codes == [0, 75]:
-        assert any("Another run holds the lock" in err for _, err in results)
+    # Whichever takes the lock is held at DATA; the other must find the lock taken and stop.
+    wait_for(lambda: any(run.poll() is not None for run in runs))
+    recorder.gate.set()
+    outputs = [run.communicate(timeout=120) for run in runs]
+    results = [(run.returncode, err) for run, (_, err) in zip(runs, outputs, strict=True)]
+    assert sorted(code for code, _ in results) == [0, 75], results
+    assert any("Another run holds the lock" in err for _, err in results)
     assert_each_sent_once(recorder, recipients)
     assert ledger(engine) == Counter({"sent": recipients})
 
@@ -142,24 +170,26 @@ def test_run_once_during_a_daemon_run(
     engine: Engine,
     database_url: str,
     recipients: int,
-    slow_relay: tuple[Recorder, int],
+    held_relay: tuple[Recorder, int],
     tmp_path: Path,
 ) -> None:
-    recorder, port = slow_relay
+    recorder, port = held_relay
     env = environment(database_url, port, tmp_path)
-    env["REMINDER_SMTP_CONNECTIONS"] = "1"  # a daemon run long enough to start another during it
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path, stderr=subprocess.PIPE,
                               text=True)  # fmt: skip
+    log = Log(daemon)
     try:
-        wait_for(lambda: len(recorder.received) >= 1)
+        wait_for(recorder.in_data.is_set)  # the daemon is inside its run, holding the lock
         during = subprocess.run(reminder("run-once"), env=env, cwd=tmp_path, capture_output=True,
-                                text=True, timeout=60)  # fmt: skip
+                                text=True, timeout=120)  # fmt: skip
         assert during.returncode == 75 and "Another run holds the lock" in during.stderr
+        recorder.gate.set()
         wait_for(lambda: ledger(engine)["sent"] == recipients)
         health = subprocess.run(reminder("health"), env=env, cwd=tmp_path, capture_output=True,
                                 text=True, timeout=30)  # fmt: skip
         assert health.returncode == 0, health.stderr
     finally:
+        recorder.gate.set()
         daemon.send_signal(signal.SIGTERM)
-        assert daemon.wait(timeout=10) == 0
+        assert daemon.wait(timeout=60) == 0, log.text()
     assert_each_sent_once(recorder, recipients)
