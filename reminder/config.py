@@ -181,12 +181,15 @@ def env_name(location: tuple[Any, ...]) -> str:
 
 def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
     """Build Settings, turning every problem into a ConfigError that names the key."""
+    # Blame the setting the file came from: the caller's (the command line's --config) or
+    # the environment's.
+    origin = "--config"
     if config_file is None and os.environ.get("REMINDER_CONFIG"):
-        config_file = os.environ["REMINDER_CONFIG"]
+        config_file, origin = os.environ["REMINDER_CONFIG"], "REMINDER_CONFIG"
     path = Path(config_file) if config_file else None
     if path is not None:
         if not path.is_file():
-            raise ConfigError(f"REMINDER_CONFIG: no such file: {path}")
+            raise ConfigError(f"{origin}: no such file: {path}")
         try:
             tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from reminder.errors import ConfigError, ReminderError, SchemaError
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def _create_private_sqlite_file(url: str) -> None:
     """Create the SQLite file with owner-only permissions before SQLite creates it 0644."""
     database = make_url(url).database
@@ -43,6 +46,11 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(
             f"database_url (REMINDER_DATABASE_URL): not a database URL: {url!r}"
         ) from None
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ConfigError(
+            f"database_url (REMINDER_DATABASE_URL): {parsed.get_backend_name()!r} databases are "
+            "not supported; only sqlite and postgresql are supported"
+        )
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if parsed.get_backend_name() == "sqlite":

@@ -97,6 +97,33 @@ def test_wrong_setting_fails_naming_the_key(
     assert code == 1 and "timezone (REMINDER_TIMEZONE): Value error, unknown time zone" in err
 
 
+def test_missing_config_file_is_blamed_on_the_option(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMINDER_CONFIG", "elsewhere.toml")  # the option wins over it
+    code, _, err = run(capsys, "--config", "nosuch.toml", "actions")
+    assert (code, err) == (1, "Error: --config: no such file: nosuch.toml\n")
+
+
+@pytest.mark.parametrize("url", ["mysql://user@localhost/reminder", "oracle://u@h/db"])
+def test_unsupported_database_scheme_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("REMINDER_DATABASE_URL", url)
+    code, _, err = run(capsys, "actions")
+    assert code == 1
+    assert "only sqlite and postgresql are supported" in err and "REMINDER_DATABASE_URL" in err
+
+
+def test_usage_errors_exit_2_with_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    # argparse's convention, documented in the README: 2 is a mistyped command, 1 a failure.
+    with pytest.raises(SystemExit) as stopped:
+        main(["actions", "--state", "late"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: reminder actions") and "invalid choice: 'late'" in err
+
+
 @pytest.mark.usefixtures("use_database")
 def test_unknown_party_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "actions", "--party", "NOPE")

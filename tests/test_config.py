@@ -58,9 +58,14 @@ def test_bad_values_name_the_key(tmp_path: Path, toml: str, message: str) -> Non
     assert message in str(caught.value)
 
 
-def test_missing_config_file() -> None:
-    with pytest.raises(ConfigError, match="REMINDER_CONFIG: no such file"):
+def test_missing_config_file_blames_where_it_was_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match=r"^--config: no such file: /nonexistent/reminder\.toml$"):
         load_settings("/nonexistent/reminder.toml")
+    monkeypatch.setenv("REMINDER_CONFIG", "/nonexistent/env.toml")
+    with pytest.raises(
+        ConfigError, match=r"^REMINDER_CONFIG: no such file: /nonexistent/env\.toml$"
+    ):
+        load_settings()
 
 
 def test_password_file_and_secret_masking(tmp_path: Path) -> None:

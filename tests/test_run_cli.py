@@ -65,8 +65,35 @@ def test_preview_before_sending_shows_the_digest(
         assert main(["preview", "nurlan.osmonov@unwomen.example.org", "--format", "eml"]) == 0
     out = capsys.readouterr().out
     assert "Content-Type: multipart/alternative" in out and "Auto-Submitted: auto-generated" in out
-    assert main(["preview", "nobody@example.org", "--as-of", "2027-01-15"]) == 0
-    assert "has nothing due on 2027-01-15" in capsys.readouterr().out
+
+
+def test_preview_of_an_unknown_address_is_an_error(
+    loaded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preview", "nobody@example.org", "--as-of", "2027-01-15"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "Error: nobody@example.org is not in the directory: no digest goes to it "
+        "(see `reminder directory list`)\n"
+    )
+
+
+def test_preview_of_an_away_primary_names_the_alternate_who_receives(
+    loaded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Chynara (IOM) is away until 2027-01-31; Timur stands in for her.
+    assert main(["preview", "chynara.asanova@iom.example.org", "--as-of", "2027-01-15"]) == 0
+    captured = capsys.readouterr()
+    assert (
+        "chynara.asanova@iom.example.org is away until 2027-01-31: "
+        "timur.ismailov@iom.example.org receives their actions instead" in captured.err
+    )
+    assert "has nothing due on 2027-01-15" in captured.out
+    # Back from 1 February: her own digest again, and no note.
+    assert main(["preview", "chynara.asanova@iom.example.org", "--as-of", "2027-02-01"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.startswith("Subject: ")
 
 
 def test_nothing_is_sent_on_a_weekend_and_monday_catches_up(

@@ -7,10 +7,14 @@ import email
 import email.policy
 import sys
 from dataclasses import asdict
+from datetime import date
 from typing import TYPE_CHECKING
 
 from reminder import clock, deliveries
 from reminder.commands.common import App, iso_date
+from reminder.digest import Digest
+from reminder.directory import Standing, standing
+from reminder.errors import ReminderError
 from reminder.output import print_json, print_table
 from reminder.planning import Planner
 from reminder.render import Renderer, build_message, message_id_for
@@ -45,21 +49,41 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
             )
             _print_stored(stored.payload, args.format)
             return 0
+        _explain_standing(standing(session, address, as_of, app.settings.evaluation_office))
         digest = Planner(session, app.settings, as_of).digest_for(address)
     if digest is None:
         print(f"{args.email} has nothing due on {as_of}: no digest.")
         return 0
-    renderer = Renderer(app.settings)
-    rendered = renderer.render(digest, as_of)
-    if args.format == "text":
+    _print_digest(app, digest, as_of, args.format)
+    return 0
+
+
+def _explain_standing(found: Standing) -> None:
+    """Refuse an address nobody sends to; say who receives in place of an away primary."""
+    if not found.listed:
+        why = "is inactive in the directory" if found.inactive else "is not in the directory"
+        raise ReminderError(
+            f"{found.address} {why}: no digest goes to it (see `reminder directory list`)"
+        )
+    if found.stand_ins:
+        others = ", ".join(found.stand_ins)
+        print(
+            f"({found.address} is away until {found.away_until}: {others} receives their "
+            f"actions instead; `reminder preview {found.stand_ins[0]}` shows that digest)",
+            file=sys.stderr,
+        )
+
+
+def _print_digest(app: App, digest: Digest, as_of: date, form: str) -> None:
+    rendered = Renderer(app.settings).render(digest, as_of)
+    if form == "text":
         print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
-    elif args.format == "html":
+    elif form == "html":
         print(rendered.html, end="")
     else:
         message_id = message_id_for(digest.recipient.email, as_of, app.settings.sender)
         message = build_message(rendered, digest, app.settings, message_id, clock.now_utc())
         print(message.replace("\r\n", "\n"), end="")
-    return 0
 
 
 def _print_stored(payload: str, form: str) -> None:
