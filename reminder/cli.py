@@ -17,7 +17,17 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from reminder import __version__, clock, ledger, logs, migrate, pipeline, store, template_check
+from reminder import (
+    __version__,
+    clock,
+    ledger,
+    logs,
+    migrate,
+    pipeline,
+    progress,
+    store,
+    template_check,
+)
 from reminder.config import Settings, load_settings
 from reminder.db import (
     connect_error_context,
@@ -26,10 +36,11 @@ from reminder.db import (
     refresh_statistics,
     require_current_schema,
 )
-from reminder.errors import ReminderError
-from reminder.importers import read_file
+from reminder.deadlines import DATE_ORDERS
+from reminder.errors import ReminderError, SourceError
 from reminder.importers.directory import read_directory
-from reminder.importers.load import load_batch, load_directory, load_resolver
+from reminder.importers.load import import_file, load_directory
+from reminder.importers.summary import error_list, summary_lines
 from reminder.lock import lock_state
 from reminder.models import Delivery, Party, Run
 from reminder.output import print_json, print_table
@@ -86,15 +97,18 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
     failures = 0
     now = clock.now_utc()
     for name in args.files:
-        with app.session() as session:
+        with (
+            app.session() as session,
+            progress.bar(f"{Path(name).name}: read", "rows") as read,
+            progress.bar(f"{Path(name).name}: written", "key actions") as written,
+        ):
             try:
-                batch = read_file(Path(name), load_resolver(session))
-                summary = load_batch(session, batch, now)
-            except ReminderError as exc:
+                summary = import_file(session, Path(name), now, args.date_order, (read, written))
+            except SourceError as exc:
                 session.rollback()
                 failures += 1
                 print(f"Error: {exc}", file=sys.stderr)
-                summaries.append({"file": name, "error": str(exc)})
+                summaries.append({"file": name, "errors": error_list(exc)})
                 continue
             if args.dry_run:
                 session.rollback()
@@ -106,33 +120,14 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
         print_json(summaries)
     else:
         for item in summaries:
-            if "error" not in item:
-                _print_import_summary(item, args.dry_run)
+            if "errors" not in item:
+                print("\n".join(summary_lines(item, args.dry_run)))
     return 1 if failures else 0
 
 
 def _counts(counter: dict[str, int], noun: str) -> str:
     parts = [f"{count} {key}" for key, count in counter.items() if count]
     return f"{noun}: " + (", ".join(parts) if parts else "none")
-
-
-def _print_import_summary(summary: dict[str, Any], dry_run: bool) -> None:
-    prefix = "Would import" if dry_run else "Imported"
-    print(f"{prefix} {summary['file']} ({summary['file_format']})")
-    print("  " + _counts(summary["evaluations"], "evaluations"))
-    print("  " + _counts(summary["recommendations"], "recommendations"))
-    print("  " + _counts(summary["key_actions"], "key actions"))
-    if summary["unresolved"]:
-        print("  responsible names not in the directory (routed to the catch-all party):")
-        for item in summary["unresolved"]:
-            print(f"    line {item['line']}: {item['name']}")
-    if summary["guesses"]:
-        print("  rows where the split between action and responsible was a guess:")
-        for guess in summary["guesses"]:
-            print(
-                f"    line {guess['line']}: responsible {guess['responsible_text']!r}: "
-                f"{guess['reason']}"
-            )
 
 
 def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
@@ -593,6 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", metavar="FILE", help=".txt, .csv or .xlsx files")
     imp.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument("--date-order", choices=DATE_ORDERS, default="dmy", help="numeric dates")
     imp.set_defaults(handler=cmd_import)
 
     directory = commands.add_parser("directory", help="parties and focal points")
