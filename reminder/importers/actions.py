@@ -19,6 +19,7 @@ from reminder.importers.rows import (
     split_cells,
     split_number,
     strip_numbering,
+    strip_trailing_number,
 )
 from reminder.responsible import Resolver, repeats_action
 from reminder.statuses import split_justification
@@ -128,7 +129,8 @@ class ActionTable:
         values = dict(zip(self.columns, cells, strict=False))
         if not values.get("action"):
             raise self.source.error(number, "key action", "the action cell is empty")
-        action = values["action"]
+        # A cell split over lines is one sentence; a multi-line comment keeps its lines.
+        action = strip_trailing_number(" ".join(values["action"].split()))
         responsible = strip_numbering(values.get("responsible", ""))
         comments = cell_layout.drop_history_label(values.get("comments", ""))
         self.add(

@@ -39,16 +39,21 @@ def cell_stream(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def header_columns(cells: list[tuple[int, str]]) -> tuple[list[str], int]:
-    """The leading cells that are column headings -> (field names, cells used)."""
+    """The leading cells that are column headings -> (field names, cells used). The action
+    column comes first even when its heading was the `Key Actions` line above the table."""
     names: list[str] = []
+    used = len(cells)
     for index, (_, text) in enumerate(cells):
         if not text and not names:
             continue
         name = COLUMNS.get(" ".join(text.lower().split()))
         if not name:
-            return names, index
+            used = index
+            break
         names.append(name)
-    return names, len(cells)
+    if names and "action" not in names:
+        names.insert(0, "action")
+    return names, used
 
 
 def rows_of(cells: list[tuple[int, str]], width: int) -> list[list[tuple[int, str]]]:

@@ -45,6 +45,10 @@ def strip_numbering(text: str) -> str:
     return split_number(text)[1].strip() if _NUMBER.match(text) else text
 
 
+def strip_trailing_number(text: str) -> str:
+    return _TRAILING_NUMBER.sub("", text.strip()).strip() or text.strip()
+
+
 def find_flat_row(line: str, need_deadline: bool = False) -> FlatRow | None:
     """Find the deadline and status in a flat row; None if the line has no status at all (or,
     with `need_deadline`, no deadline right before a status: a comment sentence that merely
@@ -100,7 +104,7 @@ def split_action_and_responsible(text: str, resolver: Resolver) -> tuple[str, st
     """(action text, responsible text, why it was a guess or None) for a flat row's text;
     stray numbering is left in neither."""
     action, responsible, guess = _split(text, resolver)
-    return _TRAILING_NUMBER.sub("", action).strip() or action, strip_numbering(responsible), guess
+    return strip_trailing_number(action), strip_numbering(responsible), guess
 
 
 def _split(text: str, resolver: Resolver) -> tuple[str, str, str | None]:
