@@ -100,6 +100,28 @@ def _capitalised_tail(text: str) -> int | None:
     return tokens[start].start
 
 
+def _name_before_separator(text: str) -> int | None:
+    """Offset of the name that ends `text` before its trailing separator ("... partners UN PBF
+    secretariat and"): a run that starts with a capitalised word, where a lower-case word
+    only continues a capitalised one ("PBF secretariat"). At least one word of action text
+    stays in front."""
+    tokens = tokenize(text)
+    if len(tokens) < 3 or not tokens[-1].is_separator:
+        return None
+    start = None
+    index = len(tokens) - 2
+    while index > 0 and len(tokens) - 1 - index <= MAX_RESPONSIBLE_WORDS:
+        token = tokens[index]
+        if token.is_separator:
+            break
+        if token.text[:1].isupper():
+            start = index
+        elif not tokens[index - 1].text[:1].isupper():
+            break
+        index -= 1
+    return tokens[start].start if start is not None else None
+
+
 def split_action_and_responsible(text: str, resolver: Resolver) -> tuple[str, str, str | None]:
     """(action text, responsible text, why it was a guess or None) for a flat row's text;
     stray numbering is left in neither."""
@@ -112,6 +134,16 @@ def _split(text: str, resolver: Resolver) -> tuple[str, str, str | None]:
     if found and not found[1]:
         return text[: found[0]].strip(), text[found[0] :].strip(), None
     if found:
+        cut = _name_before_separator(text[: found[0]])
+        if cut is not None:
+            # "...with the partners UN PBF secretariat and UN Women": the unknown name is kept
+            # (and reported), never dropped into the action text.
+            return (
+                text[:cut].strip(),
+                text[cut:].strip(),
+                "names before the known parties are unknown; took the capitalised name before "
+                "the separator",
+            )
         # "...the project. UN PBF secretariat and UN Women": unknown names precede known ones.
         cut = _sentence_split(text[: found[0]], MAX_RESPONSIBLE_WORDS)
         if cut is not None:
