@@ -151,7 +151,7 @@ class KeyActionWriter:
         resolution, parties = self.resolve(action)
         values = action_values(action, resolution)
         if _differs(row, values, DESK_FIELDS) and history.desk_update_wins(
-            stored.desk.get(row.id), action.updated_on
+            stored.desk.get(row.id), action.updated_on, values["status"], values["comments"]
         ):
             values.update({name: getattr(row, name) for name in DESK_FIELDS})
             self.keep_desk(action, stored.desk[row.id])
@@ -166,7 +166,7 @@ class KeyActionWriter:
             diff.changed.append(changed)
         if _differs(row, values, DESK_FIELDS):
             new_status = values["status"] if row.status != values["status"] else None
-            comment = values["comments"] if row.comments != values["comments"] else None
+            comment = history.changed_comment(row.comments, values["comments"])
             at = history.row_time(action.updated_on, self.now)
             diff.updates.append(
                 history.import_update(row.id, self.file, at, row.status, new_status, comment)

@@ -25,12 +25,15 @@ IMPORT_SOURCE = "import"
 
 @dataclass(frozen=True)
 class DeskUpdate:
-    """The newest desk or office update of one action, and the newest import before it."""
+    """The newest desk or office update of one action, and what the imports last brought
+    for it (when, status, comments), to tell a re-read old file from a newer one."""
 
     recorded_at: datetime
     actor: str
     actor_name: str | None
-    last_import_at: datetime | None
+    last_import_at: datetime | None = None
+    imported_status: str | None = None
+    imported_comments: str | None = None
 
 
 def row_time(updated_on: date | None, imported_at: datetime) -> datetime:
@@ -39,16 +42,25 @@ def row_time(updated_on: date | None, imported_at: datetime) -> datetime:
     return datetime.combine(updated_on, time(), UTC) if updated_on else imported_at
 
 
-def desk_update_wins(desk: DeskUpdate | None, updated_on: date | None) -> bool:
+def desk_update_wins(
+    desk: DeskUpdate | None, updated_on: date | None, status: str, comments: str | None
+) -> bool:
     """True when a stored desk/office update is newer than the file's row, so the row's status
-    and comments must not replace it: newer than the row's [Last Updated] day when the row has
-    one (a row stamped the same day as the desk update is older: the stamp has no time);
-    without a stamp, made after the previous import of this action."""
+    and comments must not replace it.
+
+    With a [Last Updated] stamp: the desk update is on or after that day (the stamp has no
+    time of day, so the same day counts as older). Without one, the row dates from the
+    file's import: a row that still says what the previous import brought is that old data,
+    and loses to a desk update made since; a row that says something new was edited in the
+    tracker since that import, and wins."""
     if desk is None:
         return False
     if updated_on is not None:
         return desk.recorded_at.date() >= updated_on
-    return desk.last_import_at is None or desk.recorded_at > desk.last_import_at
+    if desk.last_import_at is None:
+        return True  # imported before the history began: keep what a person said
+    same_data = (status, comments or "") == (desk.imported_status, desk.imported_comments or "")
+    return same_data and desk.recorded_at > desk.last_import_at
 
 
 def newest_desk_updates(session: Session, action_ids: Sequence[int]) -> dict[int, DeskUpdate]:
@@ -78,20 +90,40 @@ def newest_desk_updates(session: Session, action_ids: Sequence[int]) -> dict[int
     ).all()
     if not rows:
         return {}
-    imports = dict(
-        session.execute(
-            select(ActionUpdate.key_action_id, func.max(ActionUpdate.recorded_at))
-            .where(ActionUpdate.key_action_id.in_([row[0] for row in rows]))
-            .where(ActionUpdate.source == IMPORT_SOURCE)
-            .group_by(ActionUpdate.key_action_id)
-        )
-        .tuples()
-        .all()
-    )
+    imported = _imported_state(session, [row[0] for row in rows])
     return {
-        action_id: DeskUpdate(at, actor, name, imports.get(action_id))
+        action_id: DeskUpdate(at, actor, name, *imported.get(action_id, (None, None, None)))
         for action_id, at, actor, name in rows
     }
+
+
+def _imported_state(
+    session: Session, action_ids: list[int]
+) -> dict[int, tuple[datetime, str | None, str | None]]:
+    """Per action: when the imports last wrote, and the status and comments they last brought
+    (replayed from the import rows: None means "unchanged", except on the creating row)."""
+    state: dict[int, tuple[datetime, str | None, str | None]] = {}
+    query = (
+        select(
+            ActionUpdate.key_action_id,
+            ActionUpdate.recorded_at,
+            ActionUpdate.old_status,
+            ActionUpdate.new_status,
+            ActionUpdate.comment,
+        )
+        .where(ActionUpdate.key_action_id.in_(action_ids))
+        .where(ActionUpdate.source == IMPORT_SOURCE)
+        .order_by(ActionUpdate.id)
+    )
+    for action_id, at, old, new, comment in session.execute(query):
+        _, status, comments = state.get(action_id, (at, None, None))
+        created = old is None
+        state[action_id] = (
+            at,
+            new if new is not None else status,
+            comment if comment is not None or created else comments,
+        )
+    return state
 
 
 def import_update(
@@ -107,6 +139,11 @@ def import_update(
         "new_status": new,
         "comment": comment,
     }
+
+
+def changed_comment(old: str | None, new: str | None) -> str | None:
+    """The comment an import row records: None when unchanged, "" when emptied."""
+    return None if (old or "") == (new or "") else (new or "")
 
 
 def append_import_updates(session: Session, rows: Iterable[dict[str, Any]]) -> None:
