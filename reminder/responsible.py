@@ -1,4 +1,8 @@
-"""Responsible text ("UN Women, IOM and ILO") split into names and resolved to party codes."""
+"""Responsible text ("UN Women, IOM and ILO") read into names and resolved to party codes.
+
+One reader serves every importer: at each word it first tries the directory's known names
+(longest first; case-, space-, accent- and punctuation-insensitive; `?` stands for one
+character mangled by an old export), and only between known names splits on separators."""
 
 from __future__ import annotations
 
@@ -6,18 +10,41 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-# A word (apostrophes and their '?' mangling from old exports kept inside), or a separator.
-_TOKEN = re.compile(r"[^\W_]+(?:['’?][^\W_]+)*|[,;/&+]")
+# A word (apostrophes and their '?' mangling kept inside), or a separator mark.
+_TOKEN = re.compile(r"[^\W_]+(?:['’?][^\W_]+)*\??|[,;/&+]")
 SEPARATOR_WORDS = frozenset({"and", "и", "et", "y"})
 SEPARATOR_MARKS = frozenset({",", ";", "/", "&", "+"})
 
 
 def normalise_name(text: str) -> str:
-    """Case-, space- and punctuation-insensitive key for a party name or alias."""
+    """Case-, space- and punctuation-insensitive key for a party name or alias (also the
+    evaluation identity: do not change what it returns for clean text)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"['’?]", "", text)
     return " ".join(re.findall(r"[^\W_]+", text))
+
+
+def word_key(word: str) -> str:
+    """How a word is compared: case, accents and apostrophes ignored; '&' reads as 'and'."""
+    if word == "&":
+        return "and"
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return folded.replace("'", "").replace("’", "")
+
+
+@lru_cache(maxsize=4096)
+def _wildcard(key: str) -> re.Pattern[str]:
+    # '?' stood for one character (an accented letter, 'œ') or an apostrophe (now dropped).
+    return re.compile(".?".join(re.escape(part) for part in key.split("?")))
+
+
+def _same(token_key: str, alias_key: str) -> bool:
+    if "?" not in token_key:
+        return token_key == alias_key
+    return bool(_wildcard(token_key).fullmatch(alias_key))
 
 
 @dataclass(frozen=True)
@@ -34,8 +61,7 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     return [
-        Token(m.group(), normalise_name(m.group()) or m.group(), m.start(), m.end())
-        for m in _TOKEN.finditer(text)
+        Token(m.group(), word_key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)
     ]
 
 
@@ -46,81 +72,91 @@ class Resolution:
 
 
 class Resolver:
-    """Knows every party's aliases; resolves names and finds where a responsible list starts."""
+    """Knows every party's names and aliases; reads responsible text into names."""
 
-    def __init__(self, aliases: dict[str, str]) -> None:
-        # normalised alias words -> party code
-        self._aliases: dict[tuple[str, ...], str] = {}
+    def __init__(self, aliases: dict[str, str], catch_all: str | None = None) -> None:
+        # first word key -> [(all word keys, party code)], longest first
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for alias, code in aliases.items():
-            words = tuple(normalise_name(alias).split())
-            if words:
-                self._aliases[words] = code
-        self._longest = max((len(words) for words in self._aliases), default=0)
+            keys = tuple(token.key for token in tokenize(alias) if token.text not in ",;/+")
+            if keys:
+                self._by_first.setdefault(keys[0], []).append((keys, code))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        # The party that receives what resolves to nobody, or to a name it does not know.
+        self.catch_all = catch_all
 
     @classmethod
-    def from_parties(cls, parties: Iterable[tuple[str, str, Iterable[str]]]) -> Resolver:
+    def from_parties(
+        cls, parties: Iterable[tuple[str, str, Iterable[str]]], catch_all: str | None = None
+    ) -> Resolver:
         """From (code, name, aliases) triples: the code and the name are aliases too."""
         table: dict[str, str] = {}
         for code, name, aliases in parties:
             for alias in (code, name, *aliases):
                 table[alias] = code
-        return cls(table)
+        return cls(table, catch_all)
 
     def __bool__(self) -> bool:
-        return bool(self._aliases)
+        return bool(self._by_first)
 
-    def _alias_at(self, tokens: list[Token], start: int) -> tuple[str, int] | None:
-        """The longest alias starting at tokens[start]: (code, number of tokens)."""
-        for size in range(min(self._longest, len(tokens) - start), 0, -1):
-            words = tuple(token.key for token in tokens[start : start + size])
-            if words in self._aliases:
-                return self._aliases[words], size
+    def _candidates(self, key: str) -> list[tuple[tuple[str, ...], str]]:
+        if "?" not in key:
+            return self._by_first.get(key, [])
+        found = [
+            e for first, entries in self._by_first.items() if _same(key, first) for e in entries
+        ]
+        return sorted(found, key=lambda entry: len(entry[0]), reverse=True)
+
+    def name_at(self, tokens: list[Token], start: int) -> tuple[str, int] | None:
+        """The longest known name starting at tokens[start]: (code, number of tokens)."""
+        for keys, code in self._candidates(tokens[start].key):
+            if len(keys) <= len(tokens) - start and all(
+                _same(token.key, key) for token, key in zip(tokens[start:], keys, strict=False)
+            ):
+                return code, len(keys)
         return None
 
-    def _alias_ending_at(self, tokens: list[Token], end: int) -> tuple[str, int] | None:
-        """The longest alias ending just before tokens[end]: (code, number of tokens)."""
-        for size in range(min(self._longest, end), 0, -1):
-            words = tuple(token.key for token in tokens[end - size : end])
-            if words in self._aliases:
-                return self._aliases[words], size
+    def name_ending_at(self, tokens: list[Token], end: int) -> tuple[str, int] | None:
+        """The longest known name ending just before tokens[end]: (code, number of tokens)."""
+        for start in range(end):
+            found = self.name_at(tokens, start)
+            if found and found[1] == end - start:
+                return found
         return None
 
     def resolve(self, text: str) -> Resolution:
-        """Split on , ; / & and 'and' (outside known aliases) and resolve each name."""
+        """Known names first, then the rest split on separators. Between two separators,
+        unknown words beside a known name qualify it ("UN Women Kyrgyzstan CO"); unknown
+        words alone are a name the directory lacks, kept as written."""
         tokens = tokenize(text)
         codes: list[str] = []
         unresolved: list[str] = []
         segment_codes: list[str] = []
-        segment_start: int | None = None
-        segment_end = 0
+        words: list[Token] = []  # the segment's unknown words
 
         def close_segment() -> None:
-            nonlocal segment_codes, segment_start
             if segment_codes:
                 codes.extend(code for code in segment_codes if code not in codes)
-            elif segment_start is not None:
-                unresolved.append(text[segment_start:segment_end].strip())
-            segment_codes, segment_start = [], None
+            elif words:
+                unresolved.append(text[words[0].start : words[-1].end])
+            segment_codes.clear()
+            words.clear()
 
         index = 0
         while index < len(tokens):
-            found = self._alias_at(tokens, index)
+            found = self.name_at(tokens, index)
             if found:
-                code, size = found
-                segment_codes.append(code)
-                segment_start = tokens[index].start if segment_start is None else segment_start
-                segment_end = tokens[index + size - 1].end
-                index += size
+                segment_codes.append(found[0])
+                index += found[1]
                 continue
-            token = tokens[index]
-            if token.is_separator:
+            if tokens[index].is_separator:
                 close_segment()
             else:
-                segment_start = token.start if segment_start is None else segment_start
-                segment_end = token.end
+                words.append(tokens[index])
             index += 1
         close_segment()
-        return Resolution(tuple(codes), tuple(name for name in unresolved if name))
+        return Resolution(tuple(codes), tuple(dict.fromkeys(unresolved)))
 
     def responsible_suffix_start(self, text: str) -> tuple[int, bool] | None:
         """Where a trailing list of known parties starts in `text`, and whether a separator
@@ -129,7 +165,7 @@ class Resolver:
         end = len(tokens)
         start: int | None = None
         while end > 0:
-            found = self._alias_ending_at(tokens, end)
+            found = self.name_ending_at(tokens, end)
             if not found:
                 break
             start = end - found[1]
@@ -142,3 +178,12 @@ class Resolver:
             return None
         dangling = start > 0 and tokens[start - 1].is_separator
         return tokens[start].start, dangling
+
+
+def repeats_action(action_text: str, responsible_text: str) -> bool:
+    """Some pages repeat the action text in the responsible cell: it names nobody."""
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split()).rstrip(".")
+
+    return bool(responsible_text) and key(action_text) == key(responsible_text)

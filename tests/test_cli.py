@@ -23,7 +23,7 @@ def test_import_then_list_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "directory", "import", str(EXAMPLES / "directory.csv"))[0] == 0
     code, out, _ = run(capsys, "import", str(MR))
     assert code == 0 and "key actions: 11 created" in out
-    assert "line 49: Country Programme Manager" in out
+    assert "Country Programme Manager — 1 row (line 49)" in out
     code, out, _ = run(capsys, "actions", "--json", "--as-of", "2027-01-15", "--state", "all")
     items = json.loads(out)
     assert len(items) == 11

@@ -38,6 +38,24 @@ FRAGMENTS = st.sampled_from(
         "IOM and ",
         "\x07",
         "\t",
+        # The page layouts of issue 13: cells split over lines, the newer resource centre.
+        "Evaluation recommendation 1.\n",
+        "Evaluation title: | T |\n",
+        "Management response: | Ok |\n",
+        "|\n",
+        "| Key Action |\n",
+        "Responsible |\n",
+        "| Act now |\n",
+        "UN Women &amp; IOM + RCO |\n",
+        "Key Action not added.\n",
+        "KAZ:\n",
+        "No Longer Applicable [Justification:\n",
+        "reason.]\n",
+        "History |\n",
+        "mars 2027\n",
+        "En cours\n",
+        "03/04/2027",
+        "Minist?re ; Responsable",
     ]
 )
 TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".join)
@@ -46,7 +64,7 @@ TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(text=TEXT, suffix=st.sampled_from([".txt", ".csv"]))
+@given(text=TEXT, suffix=st.sampled_from([".txt", ".csv", ".tsv"]))
 def test_text_importers_never_crash(tmp_path: Path, text: str, suffix: str) -> None:
     path = tmp_path / f"input{suffix}"
     path.write_text(text, encoding="utf-8")
@@ -60,3 +78,22 @@ def test_text_importers_never_crash(tmp_path: Path, text: str, suffix: str) -> N
         for rec in evaluation.recommendations:
             for action in rec.actions:
                 assert action.text and action.status
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    prefix=st.sampled_from([b"", b"Key action,Responsible,Deadline,Status\n"]),
+    data=st.binary(max_size=200),
+    suffix=st.sampled_from([".txt", ".csv"]),
+)
+def test_any_bytes_in_any_encoding_give_records_or_our_error(
+    tmp_path: Path, prefix: bytes, data: bytes, suffix: str
+) -> None:
+    path = tmp_path / f"input{suffix}"
+    path.write_bytes(prefix + data)
+    try:
+        read_file(path, RESOLVER)
+    except SourceError as exc:
+        assert str(exc).startswith(str(path))

@@ -98,3 +98,25 @@ def test_directory_import_resolves_stored_actions_and_deactivates(
     session.commit()
     assert summary.focal_points["deactivated"] == 1
     assert count(session, FocalPoint) == 4  # deactivated, not deleted
+
+
+def test_unresolved_name_beside_a_known_party_also_reaches_the_catch_all(
+    session: Session, tmp_path: Path
+) -> None:
+    """Issue 11 rule bug (c): the unknown name is kept and the catch-all party is linked, so
+    someone who knows "UN PBF secretariat" is reminded too."""
+    load_directory(session, read_directory(EXAMPLES / "directory.csv"), T0)
+    path = tmp_path / "mr.txt"
+    path.write_text(
+        SAMPLE.read_text("utf-8").replace(
+            "UN Women, IOM and ILO 2022/03 Completed",
+            "with the partners UN PBF secretariat and UN Women 2027 Over due",
+        ),
+        "utf-8",
+    )
+    summary = import_file(session, path)
+    first = next(a for a in actions(session) if a.responsible_text.startswith("UN PBF"))
+    assert first.responsible_text == "UN PBF secretariat and UN Women"
+    assert first.unresolved == ("UN PBF secretariat",)
+    assert first.responsible == ("MEU", "UNW")  # MEU: the directory's catch-all party
+    assert {"line": 21, "name": "UN PBF secretariat"} in summary.unresolved

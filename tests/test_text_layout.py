@@ -169,3 +169,25 @@ def test_bad_rows_name_file_line_and_field(tmp_path: Path, body: str, message: s
         read(tmp_path, body)
     assert str(caught.value).endswith(message) or message in str(caught.value)
     assert str(caught.value).startswith(str(tmp_path / "mr.txt"))
+
+
+def test_unknown_name_joined_to_a_known_party_in_a_flat_row_is_kept(tmp_path: Path) -> None:
+    """Issue 11 rule bug (c): "UN PBF secretariat" was dropped from the responsible text."""
+    batch = read(
+        tmp_path,
+        "Consult with the partners UN PBF secretariat and UN Women 2027 Over due\n",
+    )
+    [action] = batch.evaluations[0].recommendations[0].actions
+    assert (action.text, action.responsible_text) == (
+        "Consult with the partners",
+        "UN PBF secretariat and UN Women",
+    )
+    resolution = AGENCIES.resolve(action.responsible_text)
+    assert (resolution.codes, resolution.unresolved) == (("UNW",), ("UN PBF secretariat",))
+    assert (action.deadline.due, action.status, action.status_label) == (
+        date(2027, 12, 31),
+        "open",
+        "Over due",
+    )
+    [guess] = batch.guesses
+    assert guess.responsible_text == "UN PBF secretariat and UN Women"

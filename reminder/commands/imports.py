@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reminder import clock
-from reminder.commands.common import App, counts
+from reminder import clock, progress
+from reminder.commands.common import App
 from reminder.db import refresh_statistics
-from reminder.errors import ReminderError
-from reminder.importers import read_file
-from reminder.importers.load import load_batch, load_resolver
+from reminder.deadlines import DATE_ORDERS
+from reminder.errors import SourceError
+from reminder.importers.load import import_file
+from reminder.importers.summary import error_list, summary_lines
 from reminder.output import print_json
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def register(commands: Commands) -> None:
     imp.add_argument("files", nargs="+", metavar="FILE", help=".txt, .csv or .xlsx files")
     imp.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument("--date-order", choices=DATE_ORDERS, default="dmy", help="numeric dates")
     imp.set_defaults(handler=cmd_import)
 
 
@@ -32,15 +34,18 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
     failures = 0
     now = clock.now_utc()
     for name in args.files:
-        with app.session() as session:
+        with (
+            app.session() as session,
+            progress.bar(f"{Path(name).name}: read", "rows") as read,
+            progress.bar(f"{Path(name).name}: written", "key actions") as written,
+        ):
             try:
-                batch = read_file(Path(name), load_resolver(session))
-                summary = load_batch(session, batch, now)
-            except ReminderError as exc:
+                summary = import_file(session, Path(name), now, args.date_order, (read, written))
+            except SourceError as exc:
                 session.rollback()
                 failures += 1
                 print(f"Error: {exc}", file=sys.stderr)
-                summaries.append({"file": name, "error": str(exc)})
+                summaries.append({"file": name, "errors": error_list(exc)})
                 continue
             if args.dry_run:
                 session.rollback()
@@ -52,25 +57,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
         print_json(summaries)
     else:
         for item in summaries:
-            if "error" not in item:
-                _print_import_summary(item, args.dry_run)
+            if "errors" not in item:
+                print("\n".join(summary_lines(item, args.dry_run)))
     return 1 if failures else 0
 
-
-def _print_import_summary(summary: dict[str, Any], dry_run: bool) -> None:
-    prefix = "Would import" if dry_run else "Imported"
-    print(f"{prefix} {summary['file']} ({summary['file_format']})")
-    print("  " + counts(summary["evaluations"], "evaluations"))
-    print("  " + counts(summary["recommendations"], "recommendations"))
-    print("  " + counts(summary["key_actions"], "key actions"))
-    if summary["unresolved"]:
-        print("  responsible names not in the directory (routed to the catch-all party):")
-        for item in summary["unresolved"]:
-            print(f"    line {item['line']}: {item['name']}")
-    if summary["guesses"]:
-        print("  rows where the split between action and responsible was a guess:")
-        for guess in summary["guesses"]:
-            print(
-                f"    line {guess['line']}: responsible {guess['responsible_text']!r}: "
-                f"{guess['reason']}"
-            )

@@ -1,20 +1,23 @@
 """Writes what the importers read: each file in one transaction, updating in place, never
-duplicating, never deleting what is already stored."""
+duplicating, never deleting what is already stored. `import_file` reads and writes one file
+with one resolver."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from reminder.importers.directory import Directory
-from reminder.importers.records import ImportBatch
-from reminder.importers.writer import BulkWriter
+from reminder.importers import read_file
+from reminder.importers.records import DirectoryFile, ImportBatch
+from reminder.importers.writer import BulkWriter, link_codes, resolution_for
 from reminder.models import FocalPoint, ImportRecord, KeyAction, Party
+from reminder.progress import SILENT, Progress
 from reminder.responsible import Resolver
 
 
@@ -27,6 +30,9 @@ class FileSummary:
     key_actions: Counter[str] = field(default_factory=Counter)
     unresolved: list[dict[str, Any]] = field(default_factory=list)
     guesses: list[dict[str, Any]] = field(default_factory=list)
+    encoding: str = "utf-8"
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    kept_desk_updates: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         def counts(counter: Counter[str]) -> dict[str, int]:
@@ -41,14 +47,37 @@ class FileSummary:
             "evaluations": counts(self.evaluations),
             "recommendations": counts(self.recommendations),
             "key_actions": counts(self.key_actions),
+            "encoding": self.encoding,
             "unresolved": self.unresolved,
             "guesses": self.guesses,
+            "warnings": self.warnings,
+            "kept_desk_updates": self.kept_desk_updates,
         }
 
 
 def load_resolver(session: Session) -> Resolver:
-    parties = session.execute(select(Party.code, Party.name, Party.aliases)).all()
-    return Resolver.from_parties((code, name, aliases or []) for code, name, aliases in parties)
+    """The directory's names, and its catch-all party."""
+    parties = session.execute(
+        select(Party.code, Party.name, Party.aliases, Party.catch_all).order_by(Party.code)
+    ).all()
+    catch_all = next((code for code, _, _, flag in parties if flag), None)
+    return Resolver.from_parties(
+        ((code, name, aliases or []) for code, name, aliases, _ in parties), catch_all
+    )
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    now: datetime,
+    date_order: str = "dmy",
+    shown: tuple[Progress, Progress] = (SILENT, SILENT),
+) -> FileSummary:
+    """Read one file and write it in the caller's transaction, with one resolver from read
+    to write; raises SourceError (SourceErrors: every problem of the file) before writing.
+    `shown` reports rows read and key actions written."""
+    batch = read_file(path, load_resolver(session), date_order, shown[0])
+    return load_batch(session, batch, now, shown[1])
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -61,16 +90,22 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def load_batch(session: Session, batch: ImportBatch, now: datetime) -> FileSummary:
+def load_batch(
+    session: Session, batch: ImportBatch, now: datetime, shown: Progress = SILENT
+) -> FileSummary:
     """Write one file's records in the caller's transaction and return what changed."""
     party_ids = dict(session.execute(select(Party.code, Party.id)).tuples().all())
-    writer = BulkWriter(session, load_resolver(session), party_ids, now)
+    writer = BulkWriter(session, batch.resolver, party_ids, now, batch.file, shown)
     writer.write(batch.evaluations)
-    summary = FileSummary(batch.file, batch.file_format)
+    summary = FileSummary(batch.file, batch.file_format, encoding=batch.encoding)
     for kind in ("evaluations", "recommendations", "key_actions"):
         getattr(summary, kind).update(writer.counts[kind])
     summary.unresolved = writer.unresolved
     summary.guesses = [asdict(guess) for guess in batch.guesses]
+    summary.warnings = [
+        {"line": line, "field": name, "message": message} for line, name, message in batch.warnings
+    ]
+    summary.kept_desk_updates = writer.actions.kept_desk
     session.add(
         ImportRecord(
             file_name=batch.file,
@@ -92,7 +127,7 @@ class DirectorySummary:
     actions_reresolved: int = 0
 
 
-def load_directory(session: Session, directory: Directory, now: datetime) -> DirectorySummary:
+def load_directory(session: Session, directory: DirectoryFile, now: datetime) -> DirectorySummary:
     """Upsert parties by code and focal points by (party, email, role); focal points of a listed
     party that the file no longer lists are deactivated, not deleted."""
     summary = DirectorySummary(directory.file)
@@ -162,10 +197,8 @@ def reresolve_actions(session: Session) -> int:
     actions = session.scalars(select(KeyAction).options(selectinload(KeyAction.parties)))
     cache: dict[str, Any] = {}
     for action in actions:
-        resolution = cache.get(action.responsible_text)
-        if resolution is None:
-            resolution = cache[action.responsible_text] = resolver.resolve(action.responsible_text)
-        codes = sorted(resolution.codes)
+        resolution = resolution_for(resolver, action.responsible_text, action.text, cache)
+        codes = sorted(link_codes(resolver, resolution))
         if [p.code for p in action.parties] != codes or action.unresolved != list(
             resolution.unresolved
         ):

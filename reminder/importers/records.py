@@ -1,4 +1,5 @@
-"""Validated records every importer produces and load.py writes."""
+"""Validated records every importer produces and load.py writes: management responses
+(evaluation → recommendation → key action) and the directory (party → focal point)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from reminder.deadlines import Deadline
+from reminder.responsible import Resolver
 
 
 @dataclass
@@ -60,10 +62,47 @@ class Guess:
 
 @dataclass
 class ImportBatch:
-    """Everything read from one file."""
+    """Everything read from one file, and the resolver it was read with (the writer resolves
+    with the same one, so read and write agree on every name)."""
 
     file: str
     file_format: str
     checksum: str
+    resolver: Resolver
+    encoding: str = "utf-8"
     evaluations: list[EvaluationRecord] = field(default_factory=list)
     guesses: list[Guess] = field(default_factory=list)
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class FocalPointRecord:
+    line: int
+    name: str
+    email: str
+    role: str
+    locale: str | None = None
+    away_until: date | None = None
+    alternate: str | None = None
+    active: bool = True
+
+
+@dataclass
+class PartyRecord:
+    line: int
+    code: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    catch_all: bool = False
+    parent_office: str | None = None
+    locale: str | None = None
+    focal_points: list[FocalPointRecord] = field(default_factory=list)
+
+
+@dataclass
+class DirectoryFile:
+    """Everything read from one directory file."""
+
+    file: str
+    checksum: str
+    parties: list[PartyRecord]

@@ -16,6 +16,8 @@ _ROW_TAIL = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"^(?:(?P<dotted>\d{1,2}(?:\.\d{1,3})+)\.?|(?P<plain>\d{1,2})[.)])\s+")
+# "... con las contrapartes 1.1." : the next cell's numbering, left at the end of a cell.
+_TRAILING_NUMBER = re.compile(r"(?:^|\s)\d{1,2}(?:\.\d{1,3})+\.?$")
 _SENTENCE_END = re.compile(r"[.!?;:](?:[\"”’)\]]*)\s+(?=\S)")
 MAX_RESPONSIBLE_WORDS = 12
 
@@ -37,12 +39,24 @@ def split_number(text: str) -> tuple[str | None, str]:
     return match.group("dotted") or match.group("plain"), text[match.end() :]
 
 
-def find_flat_row(line: str) -> FlatRow | None:
-    """Find the deadline and status in a flat row; None if the line has no status at all."""
+def strip_numbering(text: str) -> str:
+    """Drop a stray trailing number ("... contrapartes 1.1.") and a leading one ("1.2 UNDP")."""
+    text = _TRAILING_NUMBER.sub("", text.strip()).strip()
+    return split_number(text)[1].strip() if _NUMBER.match(text) else text
+
+
+def strip_trailing_number(text: str) -> str:
+    return _TRAILING_NUMBER.sub("", text.strip()).strip() or text.strip()
+
+
+def find_flat_row(line: str, need_deadline: bool = False) -> FlatRow | None:
+    """Find the deadline and status in a flat row; None if the line has no status at all (or,
+    with `need_deadline`, no deadline right before a status: a comment sentence that merely
+    says "completed" is not a row)."""
     candidates = [m for m in _ROW_TAIL.finditer(line) if m.start() > 0 or m.group("deadline")]
-    if not candidates:
-        return None
     with_deadline = [m for m in candidates if m.group("deadline")]
+    if not candidates or (need_deadline and not with_deadline):
+        return None
     match = with_deadline[0] if with_deadline else candidates[0]
     guessed = None
     if not with_deadline and len(candidates) > 1:
@@ -86,12 +100,50 @@ def _capitalised_tail(text: str) -> int | None:
     return tokens[start].start
 
 
+def _name_before_separator(text: str) -> int | None:
+    """Offset of the name that ends `text` before its trailing separator ("... partners UN PBF
+    secretariat and"): a run that starts with a capitalised word, where a lower-case word
+    only continues a capitalised one ("PBF secretariat"). At least one word of action text
+    stays in front."""
+    tokens = tokenize(text)
+    if len(tokens) < 3 or not tokens[-1].is_separator:
+        return None
+    start = None
+    index = len(tokens) - 2
+    while index > 0 and len(tokens) - 1 - index <= MAX_RESPONSIBLE_WORDS:
+        token = tokens[index]
+        if token.is_separator:
+            break
+        if token.text[:1].isupper():
+            start = index
+        elif not tokens[index - 1].text[:1].isupper():
+            break
+        index -= 1
+    return tokens[start].start if start is not None else None
+
+
 def split_action_and_responsible(text: str, resolver: Resolver) -> tuple[str, str, str | None]:
-    """(action text, responsible text, why it was a guess or None) for a flat row's text."""
+    """(action text, responsible text, why it was a guess or None) for a flat row's text;
+    stray numbering is left in neither."""
+    action, responsible, guess = _split(text, resolver)
+    return strip_trailing_number(action), strip_numbering(responsible), guess
+
+
+def _split(text: str, resolver: Resolver) -> tuple[str, str, str | None]:
     found = resolver.responsible_suffix_start(text)
     if found and not found[1]:
         return text[: found[0]].strip(), text[found[0] :].strip(), None
     if found:
+        cut = _name_before_separator(text[: found[0]])
+        if cut is not None:
+            # "...with the partners UN PBF secretariat and UN Women": the unknown name is kept
+            # (and reported), never dropped into the action text.
+            return (
+                text[:cut].strip(),
+                text[cut:].strip(),
+                "names before the known parties are unknown; took the capitalised name before "
+                "the separator",
+            )
         # "...the project. UN PBF secretariat and UN Women": unknown names precede known ones.
         cut = _sentence_split(text[: found[0]], MAX_RESPONSIBLE_WORDS)
         if cut is not None:

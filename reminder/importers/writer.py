@@ -1,22 +1,25 @@
 """Bulk writer for imported management responses: evaluations in groups, a handful of
 statements per group (look up what exists, insert what is new, update what changed), so a
-million key actions import in minutes, not hours. Nothing stored is ever deleted."""
+million key actions import in minutes, not hours. Nothing stored is ever deleted. Key actions
+are written by action_writer.KeyActionWriter."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from reminder.bulk import insert_rows
 from reminder.db import analyze
+from reminder.importers.action_writer import KeyActionWriter
 from reminder.importers.records import ActionRecord, EvaluationRecord, RecommendationRecord
-from reminder.models import Evaluation, KeyAction, Recommendation, key_action_parties, table
-from reminder.responsible import Resolution, Resolver, normalise_name
+from reminder.models import Evaluation, Recommendation, table
+from reminder.progress import SILENT, Progress
+from reminder.responsible import Resolution, Resolver, normalise_name, repeats_action
 
 GROUP = 200  # evaluations per round of statements
 
@@ -36,20 +39,6 @@ RECOMMENDATION_FIELDS = (
     "description",
     "category",
     "tags",
-    "added_on",
-    "updated_on",
-)
-ACTION_FIELDS = (
-    "number",
-    "text",
-    "due_date",
-    "deadline_precision",
-    "deadline_label",
-    "status",
-    "status_label",
-    "comments",
-    "responsible_text",
-    "unresolved",
     "added_on",
     "updated_on",
 )
@@ -86,56 +75,56 @@ def _recommendation_values(record: RecommendationRecord) -> dict[str, Any]:
     }
 
 
-def _action_values(record: ActionRecord, resolution: Resolution) -> dict[str, Any]:
-    return {
-        "number": record.number,
-        "text": record.text,
-        "due_date": record.deadline.due,
-        "deadline_precision": record.deadline.precision,
-        "deadline_label": record.deadline.label,
-        "status": record.status,
-        "status_label": record.status_label,
-        "comments": record.comments or None,
-        "responsible_text": record.responsible_text,
-        "unresolved": list(resolution.unresolved),
-        "added_on": record.added_on,
-        "updated_on": record.updated_on,
-        "source_line": record.line,
-    }
-
-
 def _differs(stored: Any, values: dict[str, Any], names: Sequence[str]) -> bool:
     return any(getattr(stored, name) != values[name] for name in names)
 
 
 class BulkWriter:
     def __init__(
-        self, session: Session, resolver: Resolver, party_ids: dict[str, int], now: datetime
+        self,
+        session: Session,
+        resolver: Resolver,
+        party_ids: dict[str, int],
+        now: datetime,
+        file: str = "",
+        shown: Progress = SILENT,
     ) -> None:
+        self.shown = shown
         self.session = session
         self.resolver = resolver
         self.party_ids = party_ids
         self.now = now
-        self.counts: dict[str, dict[str, int]] = {
-            kind: {} for kind in ("evaluations", "recommendations", "key_actions")
+        self.counts: dict[str, Counter[str]] = {
+            kind: Counter() for kind in ("evaluations", "recommendations", "key_actions")
         }
         self.unresolved: list[dict[str, Any]] = []
         self._resolutions: dict[str, Resolution] = {}
+        self.actions = KeyActionWriter(session, file, now, self.resolve)
+        self.counts["key_actions"] = self.actions.counts
 
-    def _count(self, kind: str, outcome: str, amount: int = 1) -> None:
-        self.counts[kind][outcome] = self.counts[kind].get(outcome, 0) + amount
-
-    def _resolve(self, text: str) -> Resolution:
-        found = self._resolutions.get(text)
-        if found is None:
-            found = self._resolutions[text] = self.resolver.resolve(text)
-        return found
+    def resolve(self, action: ActionRecord) -> tuple[Resolution, set[int]]:
+        """The action's names and the parties to link: those named, plus the catch-all party
+        when a name is not in the directory (so nothing is silently unreminded)."""
+        resolution = resolution_for(
+            self.resolver, action.responsible_text, action.text, self._resolutions
+        )
+        for name in resolution.unresolved:
+            self.unresolved.append({"line": action.line, "name": name})
+        return resolution, {self.party_ids[code] for code in link_codes(self.resolver, resolution)}
 
     def write(self, records: Sequence[EvaluationRecord]) -> None:
         analyzed_at = 0
         for start in range(0, len(records), GROUP):
-            self._group(records[start : start + GROUP])
-            created = self.counts["key_actions"].get("created", 0)
+            group = records[start : start + GROUP]
+            evaluation_ids = self._evaluations(group)
+            rec_ids = self._recommendations(group, evaluation_ids)
+            positions = [
+                [rec_ids[(e, p)] for p in range(1, len(r.recommendations) + 1)]
+                for e, r in zip(evaluation_ids, group, strict=True)
+            ]
+            self.actions.write(group, positions)
+            self.shown.advance(sum(len(r.actions) for e in group for r in e.recommendations))
+            created = self.counts["key_actions"]["created"]
             if created >= max(2 * analyzed_at, 10_000):
                 # Foreign-key checks planned while the tables looked empty scan them on every
                 # row (see db.analyze; a 1M import spent 130 s there): refresh the statistics
@@ -143,11 +132,8 @@ class BulkWriter:
                 analyze(self.session)
                 analyzed_at = created
 
-    # -- one group of evaluations ---------------------------------------------------------
-    def _group(self, records: Sequence[EvaluationRecord]) -> None:
-        evaluation_ids = self._evaluations(records)
-        rec_ids = self._recommendations(records, evaluation_ids)
-        self._actions(records, evaluation_ids, rec_ids)
+    def _count(self, kind: str, outcome: str, amount: int = 1) -> None:
+        self.counts[kind][outcome] += amount
 
     def _evaluations(self, records: Sequence[EvaluationRecord]) -> list[int]:
         identities = [evaluation_identity(r) for r in records]
@@ -238,114 +224,25 @@ class BulkWriter:
             self._count("recommendations", "updated", len(changed))
         return ids
 
-    def _actions(
-        self,
-        records: Sequence[EvaluationRecord],
-        evaluation_ids: list[int],
-        rec_ids: dict[tuple[int, int], int],
-    ) -> None:
-        wanted = [
-            rec_ids[(e, p)]
-            for e, r in zip(evaluation_ids, records, strict=True)
-            for p in range(1, len(r.recommendations) + 1)
-        ]
-        stored = (
-            {
-                (row.recommendation_id, row.position): row
-                for row in self.session.execute(
-                    select(
-                        KeyAction.id,
-                        KeyAction.recommendation_id,
-                        KeyAction.position,
-                        KeyAction.status_changed_at,
-                        KeyAction.source_line,
-                        *(getattr(KeyAction, f) for f in ACTION_FIELDS),
-                    ).where(KeyAction.recommendation_id.in_(wanted))
-                )
-            }
-            if wanted
-            else {}
-        )
-        per_rec = Counter(rec_id for rec_id, _ in stored)  # positions run 1..n
-        links: dict[int, set[int]] = {}
-        if stored:
-            for action_id, party_id in self.session.execute(
-                select(key_action_parties.c.key_action_id, key_action_parties.c.party_id).where(
-                    key_action_parties.c.key_action_id.in_([r.id for r in stored.values()])
-                )
-            ):
-                links.setdefault(action_id, set()).add(party_id)
-        new_rows: list[dict[str, Any]] = []
-        new_parties: list[set[int]] = []
-        changed: list[dict[str, Any]] = []
-        relink: dict[int, set[int]] = {}
-        for evaluation_id, record in zip(evaluation_ids, records, strict=True):
-            for rec_position, rec in enumerate(record.recommendations, start=1):
-                rec_id = rec_ids[(evaluation_id, rec_position)]
-                for position, action in enumerate(rec.actions, start=1):
-                    resolution = self._resolve(action.responsible_text)
-                    for name in resolution.unresolved:
-                        self.unresolved.append({"line": action.line, "name": name})
-                    values = _action_values(action, resolution)
-                    parties = {self.party_ids[c] for c in resolution.codes}
-                    row = stored.get((rec_id, position))
-                    if row is None:
-                        stamp = (
-                            datetime.combine(action.updated_on, time(), UTC)
-                            if action.updated_on
-                            else self.now
-                        )
-                        new_rows.append(
-                            dict(
-                                recommendation_id=rec_id,
-                                position=position,
-                                status_changed_at=stamp,
-                                **values,
-                            )
-                        )
-                        new_parties.append(parties)
-                        continue
-                    moved = _differs(row, values, ACTION_FIELDS)
-                    if parties != links.get(row.id, set()):
-                        relink[row.id] = parties
-                        moved = True
-                    if moved or row.source_line != action.line:
-                        update_values = dict(id=row.id, **values)
-                        if row.status != action.status:
-                            update_values["status_changed_at"] = self.now
-                        changed.append(update_values)
-                    self._count("key_actions", "updated" if moved else "unchanged")
-                kept = per_rec.get(rec_id, 0) - len(rec.actions)
-                if kept > 0:
-                    self._count("key_actions", "not in file (kept)", kept)
-        if new_rows:
-            insert_rows(self.session, table(KeyAction), new_rows)
-            action_ids = {
-                (rec_id, position): action_id
-                for rec_id, position, action_id in self.session.execute(
-                    select(KeyAction.recommendation_id, KeyAction.position, KeyAction.id).where(
-                        KeyAction.recommendation_id.in_(wanted)
-                    )
-                )
-            }
-            self._count("key_actions", "created", len(new_rows))
-            link_rows = [
-                {
-                    "key_action_id": action_ids[(row["recommendation_id"], row["position"])],
-                    "party_id": p,
-                }
-                for row, parties in zip(new_rows, new_parties, strict=True)
-                for p in parties
-            ]
-            insert_rows(self.session, key_action_parties, link_rows)
-        if changed:
-            self.session.execute(update(KeyAction), changed)
-        if relink:
-            self.session.execute(
-                delete(key_action_parties).where(
-                    key_action_parties.c.key_action_id.in_(list(relink))
-                )
-            )
-            rows = [{"key_action_id": a, "party_id": p} for a, ps in relink.items() for p in ps]
-            if rows:
-                self.session.execute(insert(key_action_parties), rows)
+
+def resolution_for(
+    resolver: Resolver, text: str, action_text: str, cache: dict[str, Resolution] | None = None
+) -> Resolution:
+    """The names in an action's responsible text (cached by text)."""
+    if repeats_action(action_text, text):
+        return Resolution((), ())
+    if cache is None:
+        return resolver.resolve(text)
+    found = cache.get(text)
+    if found is None:
+        found = cache[text] = resolver.resolve(text)
+    return found
+
+
+def link_codes(resolver: Resolver, resolution: Resolution) -> list[str]:
+    """Party codes an action is linked to: the resolved ones, and the catch-all party when
+    some name is not in the directory (an action naming nobody reaches it through routing)."""
+    codes = list(resolution.codes)
+    if resolution.unresolved and codes and resolver.catch_all and resolver.catch_all not in codes:
+        codes.append(resolver.catch_all)
+    return codes

@@ -1,0 +1,234 @@
+"""Writes one group's key actions in four steps: look up what is stored, diff it against the
+file, insert what is new, relink responsible parties that changed. Also appends the import's
+status history and keeps a newer desk update over an older file row (history.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from reminder.bulk import insert_rows
+from reminder.importers import history
+from reminder.importers.records import ActionRecord, EvaluationRecord
+from reminder.models import KeyAction, key_action_parties, table
+from reminder.responsible import Resolution
+
+ACTION_FIELDS = (
+    "number",
+    "text",
+    "due_date",
+    "deadline_precision",
+    "deadline_label",
+    "status",
+    "status_label",
+    "comments",
+    "responsible_text",
+    "unresolved",
+    "added_on",
+    "updated_on",
+)
+DESK_FIELDS = ("status", "status_label", "comments")  # what a newer desk update keeps
+
+
+def action_values(record: ActionRecord, resolution: Resolution) -> dict[str, Any]:
+    return {
+        "number": record.number,
+        "text": record.text,
+        "due_date": record.deadline.due,
+        "deadline_precision": record.deadline.precision,
+        "deadline_label": record.deadline.label,
+        "status": record.status,
+        "status_label": record.status_label,
+        "comments": record.comments or None,
+        "responsible_text": record.responsible_text,
+        "unresolved": list(resolution.unresolved),
+        "added_on": record.added_on,
+        "updated_on": record.updated_on,
+        "source_line": record.line,
+    }
+
+
+@dataclass
+class Stored:
+    """What the database holds for the group: action rows by (recommendation, position),
+    their party links, and newer desk updates."""
+
+    rows: dict[tuple[int, int], Any] = field(default_factory=dict)
+    links: dict[int, set[int]] = field(default_factory=dict)
+    desk: dict[int, history.DeskUpdate] = field(default_factory=dict)
+
+
+@dataclass
+class Diff:
+    new: list[dict[str, Any]] = field(default_factory=list)
+    new_parties: list[set[int]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    relink: dict[int, set[int]] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # action_updates rows
+
+
+@dataclass
+class KeyActionWriter:
+    session: Session
+    file: str
+    now: datetime
+    resolve: Callable[[ActionRecord], tuple[Resolution, set[int]]]
+    counts: Counter[str] = field(default_factory=Counter)
+    kept_desk: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, records: Sequence[EvaluationRecord], rec_ids: list[list[int]]) -> None:
+        wanted = [rec_id for ids in rec_ids for rec_id in ids]
+        stored = self.lookup(wanted)
+        diff = self.diff(records, rec_ids, stored)
+        self.insert(diff, wanted)
+        if diff.changed:
+            self.session.execute(update(KeyAction), diff.changed)
+        self.relink(diff.relink)
+        history.append_import_updates(self.session, diff.updates)
+
+    # -- lookup ---------------------------------------------------------------------------
+    def lookup(self, rec_ids: list[int]) -> Stored:
+        stored = Stored()
+        if not rec_ids:
+            return stored
+        columns = [getattr(KeyAction, name) for name in ACTION_FIELDS]
+        query = select(
+            KeyAction.id,
+            KeyAction.recommendation_id,
+            KeyAction.position,
+            KeyAction.source_line,
+            *columns,
+        ).where(KeyAction.recommendation_id.in_(rec_ids))
+        stored.rows = {(r.recommendation_id, r.position): r for r in self.session.execute(query)}
+        ids = [row.id for row in stored.rows.values()]
+        if ids:
+            links = select(key_action_parties.c.key_action_id, key_action_parties.c.party_id)
+            for action_id, party_id in self.session.execute(
+                links.where(key_action_parties.c.key_action_id.in_(ids))
+            ):
+                stored.links.setdefault(action_id, set()).add(party_id)
+            stored.desk = history.newest_desk_updates(self.session, ids)
+        return stored
+
+    # -- diff -----------------------------------------------------------------------------
+    def diff(
+        self, records: Sequence[EvaluationRecord], rec_ids: list[list[int]], stored: Stored
+    ) -> Diff:
+        diff = Diff()
+        per_rec = Counter(rec_id for rec_id, _ in stored.rows)
+        for rec_id, actions in _actions_by_recommendation(records, rec_ids):
+            for position, action in enumerate(actions, start=1):
+                row = stored.rows.get((rec_id, position))
+                if row is None:
+                    self.diff_new(diff, rec_id, position, action)
+                else:
+                    self.diff_stored(diff, row, action, stored)
+            kept = per_rec.get(rec_id, 0) - len(actions)
+            if kept > 0:
+                self.counts["not in file (kept)"] += kept
+        return diff
+
+    def diff_new(self, diff: Diff, rec_id: int, position: int, action: ActionRecord) -> None:
+        resolution, parties = self.resolve(action)
+        at = history.row_time(action.updated_on, self.now)
+        diff.new.append(
+            dict(
+                recommendation_id=rec_id,
+                position=position,
+                status_changed_at=at,
+                **action_values(action, resolution),
+            )
+        )
+        diff.new_parties.append(parties)
+
+    def diff_stored(self, diff: Diff, row: Any, action: ActionRecord, stored: Stored) -> None:
+        resolution, parties = self.resolve(action)
+        values = action_values(action, resolution)
+        if _differs(row, values, DESK_FIELDS) and history.desk_update_wins(
+            stored.desk.get(row.id), action.updated_on, values["status"], values["comments"]
+        ):
+            values.update({name: getattr(row, name) for name in DESK_FIELDS})
+            self.keep_desk(action, stored.desk[row.id])
+        moved = _differs(row, values, ACTION_FIELDS)
+        if parties != stored.links.get(row.id, set()):
+            diff.relink[row.id] = parties
+            moved = True
+        if moved or row.source_line != action.line:
+            changed = dict(id=row.id, **values)
+            if row.status != values["status"]:
+                changed["status_changed_at"] = self.now
+            diff.changed.append(changed)
+        if _differs(row, values, DESK_FIELDS):
+            new_status = values["status"] if row.status != values["status"] else None
+            comment = history.changed_comment(row.comments, values["comments"])
+            at = history.row_time(action.updated_on, self.now)
+            diff.updates.append(
+                history.import_update(row.id, self.file, at, row.status, new_status, comment)
+            )
+        self.counts["updated" if moved else "unchanged"] += 1
+
+    def keep_desk(self, action: ActionRecord, desk: history.DeskUpdate) -> None:
+        who = desk.actor_name or desk.actor
+        self.kept_desk.append(
+            {"line": action.line, "date": desk.recorded_at.date().isoformat(), "by": who}
+        )
+
+    # -- insert ---------------------------------------------------------------------------
+    def insert(self, diff: Diff, rec_ids: list[int]) -> None:
+        if not diff.new:
+            return
+        insert_rows(self.session, table(KeyAction), diff.new)
+        query = select(KeyAction.recommendation_id, KeyAction.position, KeyAction.id)
+        ids = {
+            (rec_id, position): action_id
+            for rec_id, position, action_id in self.session.execute(
+                query.where(KeyAction.recommendation_id.in_(rec_ids))
+            )
+        }
+        self.counts["created"] += len(diff.new)
+        links: list[dict[str, int]] = []
+        updates: list[dict[str, Any]] = []
+        for row, parties in zip(diff.new, diff.new_parties, strict=True):
+            action_id = ids[(row["recommendation_id"], row["position"])]
+            links.extend({"key_action_id": action_id, "party_id": p} for p in parties)
+            updates.append(
+                history.import_update(
+                    action_id,
+                    self.file,
+                    row["status_changed_at"],
+                    None,
+                    row["status"],
+                    row["comments"],
+                )
+            )
+        insert_rows(self.session, key_action_parties, links)
+        diff.updates.extend(updates)
+
+    # -- relink ---------------------------------------------------------------------------
+    def relink(self, relink: dict[int, set[int]]) -> None:
+        if not relink:
+            return
+        self.session.execute(
+            delete(key_action_parties).where(key_action_parties.c.key_action_id.in_(list(relink)))
+        )
+        rows = [{"key_action_id": a, "party_id": p} for a, ps in relink.items() for p in ps]
+        if rows:
+            self.session.execute(insert(key_action_parties), rows)
+
+
+def _differs(stored: Any, values: dict[str, Any], names: Sequence[str]) -> bool:
+    return any(getattr(stored, name) != values[name] for name in names)
+
+
+def _actions_by_recommendation(
+    records: Sequence[EvaluationRecord], rec_ids: list[list[int]]
+) -> Iterator[tuple[int, list[ActionRecord]]]:
+    for record, ids in zip(records, rec_ids, strict=True):
+        for rec, rec_id in zip(record.recommendations, ids, strict=True):
+            yield rec_id, rec.actions
