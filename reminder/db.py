@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reminder.errors import ConfigError, ReminderError, SchemaError
 
-
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
