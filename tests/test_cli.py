@@ -84,6 +84,7 @@ def test_commands_need_an_upgraded_database(
     monkeypatch.setenv("REMINDER_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
     code, _, err = run(capsys, "actions")
     assert code == 1 and "is not set up; run `reminder db upgrade`" in err
+    assert not (tmp_path / "new.sqlite").exists()  # looking left no empty database behind
     assert run(capsys, "db", "upgrade")[0] == 0
     assert (tmp_path / "new.sqlite").stat().st_mode & 0o077 == 0  # owner-only file
     code, out, _ = run(capsys, "db", "upgrade")
