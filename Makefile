@@ -2,26 +2,30 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Two installs: what the service needs to run (the demo), and the tools to develop it.
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
 STAMP := $(VENV)/.installed-stamp
 # The example data is dated around this day, so the demo shows every kind of reminder.
 DEMO_AS_OF ?= 2027-01-15
 DEMO_DIR := demo
+# The demo's settings; `export REMINDER_CONFIG=demo/reminder.toml` to use them yourself.
+DEMO_CONFIG := $(DEMO_DIR)/reminder.toml
 
 .PHONY: demo test lint typecheck format clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: export REMINDER_DATABASE_URL = sqlite:///$(DEMO_DIR)/reminder.sqlite
-demo: export REMINDER_OUTBOX_DIR = $(DEMO_DIR)/outbox
-demo: export REMINDER_TIMEZONE = Asia/Bishkek
-demo: export REMINDER_FROM = M&E reminders <reminders@kg.example.org>
-demo: export REMINDER_EVALUATION_OFFICE = evaluation.office@kg.example.org
-demo: $(STAMP)
-	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+demo: export REMINDER_CONFIG = $(DEMO_CONFIG)
+demo: $(RUNTIME_STAMP)
+	rm -rf $(DEMO_DIR)/outbox $(DEMO_DIR)/reminder.sqlite*
 	$(BIN)/reminder db upgrade
 	$(BIN)/reminder directory import examples/directory.csv
 	$(BIN)/reminder import examples/fergana-valley-management-response.txt
@@ -31,7 +35,7 @@ demo: $(STAMP)
 	@echo; echo "== Second run the same day: nothing new to send"
 	$(BIN)/reminder run-once --as-of $(DEMO_AS_OF)
 	@echo; ls -1 $(DEMO_DIR)/outbox
-	@echo; echo "Open one: $(BIN)/reminder preview aida.bekova@unwomen.example.org --as-of $(DEMO_AS_OF)"
+	@echo; echo "Open one: REMINDER_CONFIG=$(DEMO_CONFIG) $(BIN)/reminder preview aida.bekova@unwomen.example.org --as-of $(DEMO_AS_OF)"
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
@@ -48,4 +52,5 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR)/outbox $(DEMO_DIR)/reminder.sqlite* $(DEMO_DIR)/reminder.heartbeat \
+		.pytest_cache .mypy_cache .ruff_cache

@@ -9,22 +9,26 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder.errors import ConfigError, ReminderError, SchemaError
 
-
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
-def _create_private_sqlite_file(url: str) -> None:
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL, or None (another database, in memory, or a `file:` URI)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database)
+
+
+def _create_private_file(path: Path) -> None:
     """Create the SQLite file with owner-only permissions before SQLite creates it 0644."""
-    database = make_url(url).database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    path = Path(database)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -54,8 +58,12 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if parsed.get_backend_name() == "sqlite":
-        _create_private_sqlite_file(url)
         engine = create_engine(url)
+        path = sqlite_file(url)
+        if path is not None:
+            # At the first connection, not here: a command that finds no database must not
+            # leave an empty file behind.
+            event.listen(engine, "do_connect", lambda *_: _create_private_file(path))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
@@ -125,12 +133,15 @@ def require_current_schema(engine: Engine) -> None:
     """Fail with a clear message unless the database is at the newest migration."""
     from reminder.migrate import current_revision, head_revision
 
+    safe = engine.url.render_as_string(hide_password=True)
+    path = sqlite_file(engine.url)
+    if path is not None and not path.exists():  # looking would create it
+        raise SchemaError(f"the database {safe} is not set up; run `reminder db upgrade`")
     with connect_error_context(str(engine.url)):
         current = current_revision(engine)
     head = head_revision()
     if current == head:
         return
-    safe = engine.url.render_as_string(hide_password=True)
     if current is None:
         tables = inspect(engine).get_table_names()
         hint = " (it has tables but no version stamp)" if tables else ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -23,14 +26,29 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic logs "Context impl SQLiteImpl." at INFO whenever it looks at a database: noise
+    in the daemon's log at every start. Only a migration that runs is worth a line."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+    with _quiet_alembic(), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
-    """Upgrade to `revision`; returns (before, after)."""
+    """Upgrade to `revision`; returns (before, after). A database already there is left alone."""
     before = current_revision(engine)
+    if revision == "head" and before == head_revision():
+        return before, before
     _run(engine, "upgrade", revision)
     return before, current_revision(engine)
 

@@ -25,7 +25,6 @@ def print_json(data: Any, stream: TextIO | None = None) -> None:
 
 
 def _shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
@@ -33,26 +32,32 @@ def print_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
-    wrap_last: bool = True,
     stream: TextIO | None = None,
 ) -> None:
-    """Columns sized to their content; the last column is cut to fit the terminal."""
+    """Columns sized to their content. On a terminal, columns are capped at 40 characters and
+    the last one is cut to fit the screen; piped or redirected, nothing is cut."""
     stream = stream or sys.stdout
-    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
+    fit = stream.isatty()
+    # One line per row: whitespace inside a value (line breaks in imported text) collapses.
+    cells = [[" ".join(("" if v is None else str(v)).split()) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for index, value in enumerate(row[:-1]):
-            widths[index] = min(max(widths[index], len(value)), 40)
-    total = shutil.get_terminal_size((120, 24)).columns
-    last = max(total - sum(widths[:-1]) - 2 * (len(headers) - 1), 20)
-    widths[-1] = last
+            widths[index] = max(widths[index], len(value))
+    if fit:
+        widths = [min(width, 40) for width in widths]
+        total = shutil.get_terminal_size((120, 24)).columns
+        widths[-1] = max(total - sum(widths[:-1]) - 2 * (len(headers) - 1), 20)
+    else:
+        widths[-1] = max([len(headers[-1])] + [len(row[-1]) for row in cells])
 
     def line(values: Sequence[str]) -> str:
-        parts = [_shorten(v, widths[i]).ljust(widths[i]) for i, v in enumerate(values[:-1])]
-        parts.append(_shorten(values[-1], widths[-1]) if wrap_last else values[-1])
-        return "  ".join(parts).rstrip()
+        if fit:
+            values = [_shorten(v, widths[i]) for i, v in enumerate(values)]
+        parts = [v.ljust(widths[i]) for i, v in enumerate(values[:-1])]
+        return "  ".join([*parts, values[-1]]).rstrip()
 
     stream.write(line(list(headers)) + "\n")
-    stream.write(line(["-" * min(w, 40) for w in widths[:-1]] + ["-" * min(widths[-1], 40)]) + "\n")
+    stream.write(line(["-" * min(w, 40) for w in widths]) + "\n")
     for row in cells:
         stream.write(line(row) + "\n")

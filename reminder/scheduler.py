@@ -17,6 +17,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -122,6 +123,10 @@ class Runner:
             "written_at": self.clock().isoformat(),
             "state": state,
             "next_fire": upcoming.isoformat() if upcoming else None,
+            # The schedule this daemon runs on, for `reminder status` in another process,
+            # whose own settings may differ.
+            "schedule": self.settings.schedule,
+            "timezone": self.settings.timezone,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -233,3 +238,31 @@ def heartbeat_problem(settings: Settings, now: datetime) -> str | None:
     if age > 3 * HEARTBEAT_SECONDS:
         return f"the last heartbeat is {int(age)} s old (written {written.isoformat()})"
     return None
+
+
+@dataclass(frozen=True)
+class EffectiveSchedule:
+    """When runs happen: the running daemon's schedule (from its heartbeat), or, with no
+    daemon alive, what these settings would give."""
+
+    schedule: str
+    timezone: str
+    next_fire: datetime | None
+    source: str  # "daemon" or "settings"
+
+
+def effective_schedule(settings: Settings, now: datetime) -> EffectiveSchedule:
+    if heartbeat_problem(settings, now) is None:
+        data = json.loads(settings.heartbeat_file.read_text())
+        if data.get("schedule"):
+            upcoming = data.get("next_fire")
+            return EffectiveSchedule(
+                data["schedule"],
+                data["timezone"],
+                datetime.fromisoformat(upcoming) if upcoming else None,
+                "daemon",
+            )
+    trigger = cron_trigger(settings.schedule, settings.zone)
+    return EffectiveSchedule(
+        settings.schedule, settings.timezone, next_fire(trigger, now), "settings"
+    )

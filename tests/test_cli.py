@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,7 @@ def test_commands_need_an_upgraded_database(
     monkeypatch.setenv("REMINDER_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
     code, _, err = run(capsys, "actions")
     assert code == 1 and "is not set up; run `reminder db upgrade`" in err
+    assert not (tmp_path / "new.sqlite").exists()  # looking left no empty database behind
     assert run(capsys, "db", "upgrade")[0] == 0
     assert (tmp_path / "new.sqlite").stat().st_mode & 0o077 == 0  # owner-only file
     code, out, _ = run(capsys, "db", "upgrade")
@@ -185,3 +187,36 @@ def test_bad_inputs_are_rejected_whole(capsys: pytest.CaptureFixture[str], tmp_p
     assert err.strip().startswith(f"Error: {path.parent}/{error}")
     stored = json.loads(run(capsys, "actions", "--json", "--state", "all")[1])
     assert [item["text"] for item in stored] == ["Keep me"]  # nothing written, nothing lost
+
+
+LONG_ACTION = (
+    "Establish a joint monitoring framework with the partners, including quarterly field visits "
+    "to every cross-border community and a shared register of the agreed follow-up measures"
+)
+
+
+@pytest.mark.usefixtures("use_database")
+def test_actions_print_the_full_text_when_not_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text(f'Key action,Responsible,Deadline,Status\n"{LONG_ACTION}",UNW,,Initiated\n')
+    assert run(capsys, "import", str(tracker))[0] == 0
+    code, out, _ = run(capsys, "actions")  # captured: stdout is not a terminal
+    assert code == 0
+    assert out.splitlines()[2].endswith(LONG_ACTION)
+
+
+def test_tables_fit_the_terminal_only_on_a_terminal() -> None:
+    import io
+
+    from reminder.output import print_table
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    print_table(["ID", "TEXT"], [[1, LONG_ACTION]], stream=screen)
+    line = screen.getvalue().splitlines()[2]
+    assert line.endswith("…") and len(line) <= shutil.get_terminal_size((120, 24)).columns

@@ -1,14 +1,16 @@
 """Migrations: an empty database upgrades to head, and the models match the migrations."""
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, select, text
 
 from reminder import migrate
-from reminder.db import make_session_factory
+from reminder.db import make_engine, make_session_factory, require_current_schema
 from reminder.importers import read_file
 from reminder.importers.directory import read_directory
 from reminder.importers.load import load_batch, load_directory, load_resolver
@@ -76,3 +78,16 @@ def test_0005_moves_stored_messages_and_keeps_the_log(engine: Engine) -> None:
             connection.execute(text("DELETE FROM reminder_log"))
             connection.execute(text("DELETE FROM deliveries"))
         migrate.upgrade(engine)
+
+
+def test_alembic_speaks_only_when_it_migrates(
+    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    migrate.upgrade(engine)  # already at head: the daemon's start with auto_migrate
+    require_current_schema(engine)  # every command's check
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("alembic")] == []
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    migrate.upgrade(empty)
+    empty.dispose()
+    assert any("Running upgrade" in r.getMessage() for r in caplog.records)

@@ -8,6 +8,9 @@ import pytest
 from freezegun import freeze_time
 
 from reminder.cli import main
+from reminder.config import load_settings
+from reminder.db import make_engine
+from reminder.scheduler import Runner
 from tests.conftest import EXAMPLES
 from tests.smtp_server import smtp_server
 
@@ -192,3 +195,34 @@ def test_an_import_leaves_postgresql_with_fresh_statistics(loaded: Path, use_dat
             assert connection.execute(text("SHOW jit")).scalar_one() == "off"
     finally:
         engine.dispose()
+
+
+def test_status_shows_the_running_daemons_schedule(
+    use_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("REMINDER_HEARTBEAT_FILE", str(tmp_path / "heartbeat"))
+    assert main(["status", "--json"]) == 0
+    mine = json.loads(capsys.readouterr().out)
+    assert (mine["schedule"], mine["schedule_from"]) == ("0 8 * * mon-fri", "settings")
+    # A daemon started with other settings beats while status runs with these.
+    daemon_settings = load_settings(
+        database_url=use_database, schedule="30 6 * * *", timezone="Asia/Bishkek",
+        heartbeat_file=tmp_path / "heartbeat",
+    )  # fmt: skip
+    engine = make_engine(use_database)
+    with freeze_time("2027-01-15T03:00:00+00:00"):
+        Runner(daemon_settings, engine).write_heartbeat()
+        engine.dispose()
+        assert main(["status", "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert (data["schedule"], data["timezone"], data["schedule_from"]) == (
+            "30 6 * * *", "Asia/Bishkek", "daemon",
+        )  # fmt: skip
+        assert data["next_fire"] == "2027-01-16T06:30:00+06:00"
+        assert main(["status"]) == 0
+        out = capsys.readouterr().out
+    assert (
+        "Next scheduled run: 2027-01-16T06:30:00+06:00 ('30 6 * * *' in Asia/Bishkek, "
+        "the running daemon's schedule)" in out
+    )

@@ -15,7 +15,7 @@ from reminder.config import Settings
 from reminder.db import connect_error_context, require_current_schema
 from reminder.lock import lock_state
 from reminder.output import print_json
-from reminder.scheduler import Daemon, Runner, heartbeat_problem
+from reminder.scheduler import Daemon, Runner, effective_schedule, heartbeat_problem
 
 if TYPE_CHECKING:
     from reminder.commands.common import Commands
@@ -98,17 +98,22 @@ def cmd_daemon(app: App, args: argparse.Namespace) -> int:
     return Daemon(Runner(app.settings, app.engine)).serve()
 
 
+SCHEDULE_FROM = {"daemon": "the running daemon's", "settings": "these settings'"}
+
+
 def cmd_status(app: App, args: argparse.Namespace) -> int:
     now = clock.now_utc()
     with app.session() as session:
         last = deliveries.last_run(session)
         oldest = deliveries.oldest_deferred(session)
         counts = ledger.counts_by_state(session)
+    schedule = effective_schedule(app.settings, now)
     data: dict[str, Any] = {
         "last_run": None if last is None else asdict(last),
-        "next_fire": Runner(app.settings, app.engine).next_fire(),
-        "schedule": app.settings.schedule,
-        "timezone": app.settings.timezone,
+        "next_fire": schedule.next_fire,
+        "schedule": schedule.schedule,
+        "timezone": schedule.timezone,
+        "schedule_from": schedule.source,
         "ledger": counts,
         "oldest_deferred": None if oldest is None else asdict(oldest),
         "lock": lock_state(app.engine, now),
@@ -136,9 +141,12 @@ def _print_status(
             f"deferred {report.get('deferred', 0)}, failed {report.get('failed', 0)}"
         )
     upcoming = data["next_fire"]
+    source = {"daemon": "the running daemon's", "settings": "these settings'"}[
+        data["schedule_from"]
+    ]
     print(
         f"Next scheduled run: {upcoming.isoformat() if upcoming else 'never'} "
-        f"({data['schedule']!r} in {data['timezone']})"
+        f"({data['schedule']!r} in {data['timezone']}, {source} schedule)"
     )
     counts = data["ledger"]
     print(
