@@ -4,16 +4,20 @@ list with --json), and a summary that groups names and guesses instead of one li
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from reminder.cli import main
 from reminder.db import make_engine, make_session_factory
+from reminder.importers.load import import_file
 from reminder.importers.summary import summary_lines
 from reminder.models import KeyAction
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SAMPLE
 
+NOW = datetime(2027, 1, 10, tzinfo=UTC)
 BAD = FIXTURES / "layouts" / "tracker-several-bad-lines.csv"
 
 
@@ -93,3 +97,35 @@ def test_summary_groups_unresolved_names_and_guesses() -> None:
         "  warning: '03/04/2027' read as 2027-04-03 (lines 5, 6)",
         "  line 9: kept the newer update of 2027-03-02 by Aida Bekova",
     ]
+
+
+class Counted:
+    """A Progress that remembers what it was told, in place of a terminal bar."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+
+    def grow(self, total: int) -> None:
+        pass
+
+
+def test_progress_counts_rows_read_and_actions_written(session: Session) -> None:
+    read, written = Counted(), Counted()
+    import_file(session, SAMPLE, NOW, "dmy", (read, written))
+    assert written.done == 6  # the sample's six key actions
+    assert read.done > 6  # every line of the file was read
+
+
+def test_date_order_flag_and_the_ambiguity_warning(
+    capsys: pytest.CaptureFixture[str], use_database: str
+) -> None:
+    code = main(
+        ["import", "--date-order", "mdy", str(FIXTURES / "layouts" / "tracker-tab-separated.tsv")]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "(tsv)" in out
+    assert "  warning: '03/04/2027' read as 2027-03-04 (--date-order) (line 2)" in out.splitlines()

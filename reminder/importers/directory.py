@@ -106,24 +106,25 @@ def _add_row(
     if value["party_name"] and party.name == code:
         party.name = value["party_name"]
     party.catch_all = party.catch_all or check.flag(line, "catch_all", value["catch_all"], False)
+    party.focal_points.append(_focal_point(source, check, line, value))
+
+
+def _focal_point(
+    source: SourceFile, check: _Checker, line: int, value: dict[str, str]
+) -> FocalPointRecord:
     role = value["role"].lower()
     if role not in ROLES:
         raise check.error(line, "role", f"{value['role']!r} is not one of {', '.join(ROLES)}")
-    party.focal_points.append(
-        FocalPointRecord(
-            line=line,
-            name=value["name"],
-            email=check.email(line, "email", value["email"]),
-            role=role,
-            locale=check.locale(line, value["locale"]),
-            away_until=source.day(line, "away_until", value["away_until"])
-            if value["away_until"]
-            else None,
-            alternate=check.email(line, "alternate", value["alternate"])
-            if value["alternate"]
-            else None,
-            active=check.flag(line, "active", value["active"], True),
-        )
+    away, alternate = value["away_until"], value["alternate"]
+    return FocalPointRecord(
+        line=line,
+        name=value["name"],
+        email=check.email(line, "email", value["email"]),
+        role=role,
+        locale=check.locale(line, value["locale"]),
+        away_until=source.day(line, "away_until", away) if away else None,
+        alternate=check.email(line, "alternate", alternate) if alternate else None,
+        active=check.flag(line, "active", value["active"], True),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reminder.importers import read_file
-from reminder.importers.records import DirectoryFile, ImportBatch
+from reminder.importers.records import DirectoryFile, ImportBatch, PartyRecord
 from reminder.importers.writer import BulkWriter, link_codes, resolution_for
 from reminder.models import FocalPoint, ImportRecord, KeyAction, Party
 from reminder.progress import SILENT, Progress
@@ -135,45 +135,8 @@ def load_directory(session: Session, directory: DirectoryFile, now: datetime) ->
         p.code: p for p in session.scalars(select(Party).options(selectinload(Party.focal_points)))
     }
     for record in directory.parties:
-        party = stored.get(record.code)
-        values = {
-            "name": record.name,
-            "aliases": record.aliases,
-            "catch_all": record.catch_all,
-            "parent_office": record.parent_office,
-            "default_locale": record.locale,
-        }
-        if party is None:
-            party = Party(code=record.code, **values)
-            session.add(party)
-            summary.parties["created"] += 1
-        else:
-            summary.parties["updated" if _assign(party, values) else "unchanged"] += 1
-        people = {(fp.email, fp.role): fp for fp in party.focal_points}
-        seen = set()
-        for person in record.focal_points:
-            key = (person.email, person.role)
-            seen.add(key)
-            values = {
-                "name": person.name,
-                "locale": person.locale,
-                "active": person.active,
-                "away_until": person.away_until,
-                "alternate_email": person.alternate,
-            }
-            if key not in people:
-                party.focal_points.append(
-                    FocalPoint(email=person.email, role=person.role, **values)
-                )
-                summary.focal_points["created"] += 1
-            else:
-                summary.focal_points[
-                    "updated" if _assign(people[key], values) else "unchanged"
-                ] += 1
-        for key, stored_person in people.items():
-            if key not in seen and stored_person.active:
-                stored_person.active = False
-                summary.focal_points["deactivated"] += 1
+        party = _upsert_party(session, stored.get(record.code), record, summary)
+        _upsert_focal_points(party, record, summary)
     session.flush()
     summary.actions_reresolved = reresolve_actions(session)
     session.add(
@@ -187,6 +150,50 @@ def load_directory(session: Session, directory: DirectoryFile, now: datetime) ->
     )
     session.flush()
     return summary
+
+
+def _upsert_party(
+    session: Session, party: Party | None, record: PartyRecord, summary: DirectorySummary
+) -> Party:
+    values = {
+        "name": record.name,
+        "aliases": record.aliases,
+        "catch_all": record.catch_all,
+        "parent_office": record.parent_office,
+        "default_locale": record.locale,
+    }
+    if party is None:
+        party = Party(code=record.code, **values)
+        session.add(party)
+        summary.parties["created"] += 1
+    else:
+        summary.parties["updated" if _assign(party, values) else "unchanged"] += 1
+    return party
+
+
+def _upsert_focal_points(party: Party, record: PartyRecord, summary: DirectorySummary) -> None:
+    people = {(fp.email, fp.role): fp for fp in party.focal_points}
+    seen = set()
+    for person in record.focal_points:
+        key = (person.email, person.role)
+        seen.add(key)
+        values = {
+            "name": person.name,
+            "locale": person.locale,
+            "active": person.active,
+            "away_until": person.away_until,
+            "alternate_email": person.alternate,
+        }
+        if key not in people:
+            party.focal_points.append(FocalPoint(email=person.email, role=person.role, **values))
+            summary.focal_points["created"] += 1
+        else:
+            outcome = "updated" if _assign(people[key], values) else "unchanged"
+            summary.focal_points[outcome] += 1
+    for key, stored_person in people.items():
+        if key not in seen and stored_person.active:
+            stored_person.active = False
+            summary.focal_points["deactivated"] += 1
 
 
 def reresolve_actions(session: Session) -> int:

@@ -147,27 +147,7 @@ class BulkWriter:
                 ).where(Evaluation.identity.in_(identities))
             )
         }
-        new = [(i, identity) for i, identity in enumerate(identities) if identity not in stored]
-        ids: list[int | None] = [stored[k].id if k in stored else None for k in identities]
-        if new:
-            # Plain executemany, then look the ids up: INSERT ... RETURNING with ordered
-            # results degrades to one statement per row on SQLite.
-            self.session.execute(
-                insert(table(Evaluation)),
-                [dict(identity=identity, **_evaluation_values(records[i])) for i, identity in new],
-            )
-            created = dict(
-                self.session.execute(
-                    select(Evaluation.identity, Evaluation.id).where(
-                        Evaluation.identity.in_([identity for _, identity in new])
-                    )
-                )
-                .tuples()
-                .all()
-            )
-            for i, identity in new:
-                ids[i] = created[identity]
-            self._count("evaluations", "created", len(new))
+        ids = self._insert_evaluations(records, identities, stored)
         changed = []
         for record, identity in zip(records, identities, strict=True):
             if identity in stored:
@@ -179,7 +159,34 @@ class BulkWriter:
         if changed:
             self.session.execute(update(Evaluation), changed)
             self._count("evaluations", "updated", len(changed))
-        return [i for i in ids if i is not None]
+        return ids
+
+    def _insert_evaluations(
+        self, records: Sequence[EvaluationRecord], identities: list[str], stored: dict[str, Any]
+    ) -> list[int]:
+        """Ids of the group's evaluations, in order, inserting those not yet stored."""
+        new = [(i, identity) for i, identity in enumerate(identities) if identity not in stored]
+        ids: list[int] = [stored[k].id if k in stored else 0 for k in identities]
+        if not new:
+            return ids
+        # Plain executemany, then look the ids up: INSERT ... RETURNING with ordered
+        # results degrades to one statement per row on SQLite.
+        self.session.execute(
+            insert(table(Evaluation)),
+            [dict(identity=identity, **_evaluation_values(records[i])) for i, identity in new],
+        )
+        query = select(Evaluation.identity, Evaluation.id)
+        created = dict(
+            self.session.execute(
+                query.where(Evaluation.identity.in_([identity for _, identity in new]))
+            )
+            .tuples()
+            .all()
+        )
+        for i, identity in new:
+            ids[i] = created[identity]
+        self._count("evaluations", "created", len(new))
+        return ids
 
     def _recommendations(
         self, records: Sequence[EvaluationRecord], evaluation_ids: list[int]
@@ -211,18 +218,20 @@ class BulkWriter:
             if kept > 0:
                 self._count("recommendations", "not in file (kept)", kept)
         if new_rows:
-            insert_rows(self.session, table(Recommendation), new_rows)
-            for evaluation_id, position, rec_id in self.session.execute(
-                select(
-                    Recommendation.evaluation_id, Recommendation.position, Recommendation.id
-                ).where(Recommendation.evaluation_id.in_(evaluation_ids))
-            ):
-                ids[(evaluation_id, position)] = rec_id
-            self._count("recommendations", "created", len(new_rows))
+            ids.update(self._insert_recommendations(new_rows, evaluation_ids))
         if changed:
             self.session.execute(update(Recommendation), changed)
             self._count("recommendations", "updated", len(changed))
         return ids
+
+    def _insert_recommendations(
+        self, rows: list[dict[str, Any]], evaluation_ids: list[int]
+    ) -> dict[tuple[int, int], int]:
+        insert_rows(self.session, table(Recommendation), rows)
+        self._count("recommendations", "created", len(rows))
+        query = select(Recommendation.evaluation_id, Recommendation.position, Recommendation.id)
+        found = self.session.execute(query.where(Recommendation.evaluation_id.in_(evaluation_ids)))
+        return {(evaluation_id, position): rec_id for evaluation_id, position, rec_id in found}
 
 
 def resolution_for(
