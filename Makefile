@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_AS_OF ?= 2027-01-15
 DEMO_DIR := demo
 
-.PHONY: demo test lint typecheck format clean
+.PHONY: demo test lint typecheck format clean i18n
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ typecheck: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Message catalogs (README.md, "Languages"): extract the words of every template and module,
+# merge them into each language's .po (new or changed ones come in empty or fuzzy: translate
+# them, then run this again), and compile the .mo files that ship in the wheel.
+LOCALE_DIR := reminder/locale
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --project reminder \
+		--copyright-holder "reminder contributors" -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALE_DIR)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,17 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from reminder import __version__, clock, ledger, logs, migrate, pipeline, store, template_check
+from reminder import (
+    __version__,
+    clock,
+    i18n,
+    ledger,
+    logs,
+    migrate,
+    pipeline,
+    store,
+    template_check,
+)
 from reminder.config import Settings, load_settings
 from reminder.db import (
     connect_error_context,
@@ -275,6 +285,7 @@ def cmd_actions(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(app: App, args: argparse.Namespace) -> int:
+    warnings = i18n.settings_warnings(app.settings.locale_dir, app.settings.default_locale)
     data = app.settings.model_dump(mode="json")
     for key in ("smtp_password",):
         if data.get(key):
@@ -285,6 +296,8 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
         for key, value in data.items():
             print(f"{key} = {value!r}")
         print("\nConfiguration is valid.")
+    for warning in warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
     return 0
 
 
