@@ -52,7 +52,7 @@ format: $(STAMP)
 # them, then run this again), and compile the .mo files that ship in the wheel.
 LOCALE_DIR := reminder/locale
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --project reminder \
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --add-location=file --project reminder \
 		--copyright-holder "reminder contributors" -o $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --ignore-obsolete
 	$(BIN)/pybabel compile --statistics -d $(LOCALE_DIR)
