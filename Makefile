@@ -11,7 +11,7 @@ DEMO_DIR := demo
 # The demo's settings; `export REMINDER_CONFIG=demo/reminder.toml` to use them yourself.
 DEMO_CONFIG := $(DEMO_DIR)/reminder.toml
 
-.PHONY: demo test lint typecheck format clean
+.PHONY: demo test lint typecheck format clean i18n
 
 $(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,16 @@ typecheck: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Message catalogs (README.md, "Languages"): extract the words of every template and module,
+# merge them into each language's .po (new or changed ones come in empty or fuzzy: translate
+# them, then run this again), and compile the .mo files that ship in the wheel.
+LOCALE_DIR := reminder/locale
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --add-location=file --project reminder \
+		--copyright-holder "reminder contributors" -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALE_DIR)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR)/outbox $(DEMO_DIR)/reminder.sqlite* $(DEMO_DIR)/reminder.heartbeat \

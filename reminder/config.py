@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     evaluation_office: str | None = None
     list_id: str = "key-action-reminders.reminder.localhost"
     templates_dir: Path | None = None
+    # Message catalogs overriding or adding to the shipped ones: <lang>/LC_MESSAGES/messages.po
+    locale_dir: Path | None = None
 
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -117,6 +119,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name such as Asia/Bishkek)"
             ) from None
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from reminder.i18n import is_known_locale
+
+        if not is_known_locale(value):
+            raise ValueError(f"unknown locale {value!r} (use en, fr, es, ru, ...)")
         return value
 
     @field_validator("sender")

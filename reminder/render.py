@@ -1,9 +1,11 @@
 """Jinja2 -> Message: subject, plain text and HTML for a digest, in the recipient's language.
 
-Templates live in templates/email/<locale>/ as a triplet (digest.subject.txt, digest.txt,
-digest.html); admins may point REMINDER_TEMPLATES_DIR at their own copies, which override the
-built-in ones file by file. Everything renders in a sandbox with StrictUndefined; HTML is
-autoescaped, text and subject are not.
+One set of templates in templates/email/ (digest.subject.txt, digest.txt, digest.html), whose
+words come from the message catalogs through reminder.i18n: one Jinja2 environment per
+locale. Admins may point REMINDER_TEMPLATES_DIR at their own copies, which override the
+built-in ones file by file (a file in its email/<locale>/ folder for that locale only), and
+REMINDER_LOCALE_DIR at their own catalogs. Everything renders with StrictUndefined, in a sandbox
+once an admin folder is in play; HTML is autoescaped, text and subject are not.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -35,12 +36,14 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
+from reminder import i18n
 from reminder.config import Settings
 from reminder.digest import Digest, DigestItem
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
+STRINGS_TEMPLATE = "_strings.txt"
 _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -51,7 +54,7 @@ def builtin_templates_dir() -> Path:
         Path(sys.prefix) / "share" / "reminder" / "templates",
     ]
     for candidate in candidates:
-        if (candidate / "email" / "en" / "digest.txt").is_file():
+        if (candidate / "email" / "digest.txt").is_file():
             return candidate
     raise ConfigError(
         "the built-in templates are missing (looked in: " + ", ".join(map(str, candidates)) + ")"
@@ -72,7 +75,7 @@ def header_safe(value: str) -> str:
 
 
 class Renderer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, catalogs: i18n.Catalogs | None = None) -> None:
         self.settings = settings
         roots = [builtin_templates_dir()]
         if settings.templates_dir is not None:
@@ -83,46 +86,61 @@ class Renderer:
                 )
             roots.insert(0, settings.templates_dir)
         self.roots = roots
-        # The shipped templates are trusted; once an admin folder is in play, everything
-        # renders in the sandbox (it is slower: every attribute access is checked).
-        environment = SandboxedEnvironment if settings.templates_dir is not None else Environment
-        self.env = environment(
-            loader=ChoiceLoader([FileSystemLoader(str(root / "email")) for root in roots]),
-            undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.catalogs = catalogs or i18n.Catalogs(settings.locale_dir, settings.default_locale)
+        # Locales with a catalog, and those an admin wrote templates for (email/<locale>/).
+        self.locales = sorted(set(self.catalogs.locales) | set(self._template_locales()))
+        self._envs: dict[str, Environment] = {}
         self._phrase_makers: dict[str, Callable[[str, int], str]] = {}
-        self.locales = sorted(
-            {
-                p.name
-                for root in roots
-                for p in (root / "email").iterdir()
-                if p.is_dir() and not p.name.startswith("_")
-            }
-        )
+
+    def _template_locales(self) -> list[str]:
+        return [
+            p.name
+            for root in self.roots
+            for p in (root / "email").iterdir()
+            if p.is_dir() and not p.name.startswith("_") and i18n.is_known_locale(p.name)
+        ]
 
     def locale_for(self, wanted: str | None) -> str:
-        """The best available template locale: exact, then language, then the default, then en.
+        """The best available locale: exact, then language, then the default, then en.
         Template names are only ever built from this list, never from data."""
-        for candidate in (wanted, (wanted or "").split("_")[0], self.settings.default_locale, "en"):
+        for candidate in (wanted, i18n.language_of(wanted), self.settings.default_locale):
             if candidate and candidate in self.locales:
                 return candidate
-        return self.locales[0]
+        return i18n.SOURCE_LOCALE
+
+    def environment(self, locale: str) -> Environment:
+        """The Jinja2 environment speaking `locale` (one of self.locales), made once."""
+        env = self._envs.get(locale)
+        if env is None:
+            # The shipped templates are trusted; once an admin folder is in play, everything
+            # renders in the sandbox (it is slower: every attribute access is checked).
+            sandboxed = self.settings.templates_dir is not None
+            loaders = [FileSystemLoader(str(root / "email")) for root in self.roots]
+            env = (SandboxedEnvironment if sandboxed else Environment)(
+                loader=ChoiceLoader(loaders),
+                undefined=StrictUndefined,
+                autoescape=select_autoescape(("html",), default_for_string=False),
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+            )
+            i18n.install(env, locale, self.catalogs)
+            self._envs[locale] = env
+        return env
+
+    def template(self, locale: str, name: str) -> Any:
+        """An admin's email/<locale>/<name> if there is one, else the one set for all."""
+        return self.environment(locale).select_template([f"{locale}/{name}", name])
 
     def _phrases(self, locale: str) -> Callable[[str, int], str]:
-        """The `when` macro of the locale's _strings.txt ("overdue by 3 days"), asked once
-        per (reason, days): a macro call per action in both bodies was a fifth of rendering."""
+        """The `when` macro of _strings.txt ("overdue by 3 days"), asked once per
+        (reason, days): a macro call per action in both bodies was a fifth of rendering."""
         found = self._phrase_makers.get(locale)
         if found is None:
-            strings = self.env.get_template(f"{locale}/_strings.txt").make_module(
-                {"plural": _plural_for(locale)}
-            )
+            strings = self.template(locale, STRINGS_TEMPLATE).make_module({})
             when = getattr(strings, "when", None)
             if when is None:
-                raise ReminderTemplateError(f"{locale}/_strings.txt: no `when` macro")
+                raise ReminderTemplateError(f"{STRINGS_TEMPLATE}: no `when` macro")
             found = lru_cache(maxsize=4096)(lambda reason, days: str(when(View(days=days), reason)))
             self._phrase_makers[locale] = found
         return found
@@ -132,44 +150,26 @@ class Renderer:
         try:
             phrase = self._phrases(locale)
         except TemplateError as exc:
-            raise ReminderTemplateError(f"{locale}/_strings.txt: {exc}") from None
-        context = _context(digest, as_of, locale, self.settings, phrase)
+            raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
+        status_name = self.environment(locale).filters["status_name"]
+        context = _context(digest, as_of, locale, self.settings, phrase, status_name)
         try:
             subject, text, html = (
-                self.env.get_template(f"{locale}/{name}").render(context) for name in TEMPLATE_NAMES
+                self.template(locale, name).render(context) for name in TEMPLATE_NAMES
             )
         except TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or locale
-            raise ReminderTemplateError(f"{where}: {exc}") from None
+            where = getattr(exc, "filename", None) or getattr(exc, "name", None)
+            prefix = f"{locale}: {where}" if where else locale
+            raise ReminderTemplateError(f"{prefix}: {exc}") from None
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            # An admin template doing something the data does not support.
+            # An admin template (or translation) doing something the data does not support.
             raise ReminderTemplateError(
                 f"{locale} templates: {type(exc).__name__}: {exc}"
             ) from None
         subject = header_safe(subject)
         if not subject:
-            raise ReminderTemplateError(f"{locale}/digest.subject.txt rendered an empty subject")
+            raise ReminderTemplateError(f"{locale}: digest.subject.txt rendered an empty subject")
         return Rendered(subject, text.strip() + "\n", html)
-
-
-def _plural_for(locale: str) -> Any:
-    rule = lru_cache(maxsize=1024)(Locale.parse(locale).plural_form)
-
-    def plural(number: int, *forms: str) -> str:
-        """plural(n, one, few, many, other) or plural(n, one, other), by the locale's rules."""
-        category = rule(abs(number))
-        order = ["one", "few", "many", "other"] if len(forms) == 4 else ["one", "other"]
-        if category not in order:
-            category = "other" if "other" in order else order[-1]
-        return forms[order.index(category)]
-
-    return plural
-
-
-@lru_cache(maxsize=4096)
-def _long_date(day: date, locale: str) -> str:
-    """Babel's formatting is slow and digests repeat the same few dates: cache them."""
-    return format_date(day, "long", locale=locale)
 
 
 # Template values are attribute objects, not dicts: Jinja reaches `item.text` on an object
@@ -177,18 +177,25 @@ def _long_date(day: date, locale: str) -> str:
 View = SimpleNamespace
 
 
-def _item(item: DigestItem, locale: str, phrase: Callable[[str, int], str]) -> View:
+def _item(
+    item: DigestItem,
+    locale: str,
+    phrase: Callable[[str, int], str],
+    status_name: Callable[[str], str],
+) -> View:
     action = item.finding.action
     return View(
         when=phrase(item.finding.reason, item.finding.days),
         number=action.number,
         text=action.text,
         deadline_label=action.deadline_label,
-        due=_long_date(action.due, locale) if action.due else None,
+        due=i18n.long_date(action.due, locale) if action.due else None,
         days=item.finding.days,
         level=item.finding.milestone or 0,
-        status=action.status_label,
-        last_update=_long_date(action.last_update, locale),
+        status=status_name(action.status),
+        status_code=action.status,
+        status_label=action.status_label,
+        last_update=i18n.long_date(action.last_update, locale),
         comments=action.comments or "",
         responsible_text=action.responsible_text,
         parties=item.parties,
@@ -204,6 +211,7 @@ def _context(
     locale: str,
     settings: Settings,
     phrase: Callable[[str, int], str],
+    status_name: Callable[[str], str],
 ) -> dict[str, Any]:
     sections = [
         View(
@@ -218,7 +226,9 @@ def _context(
                         View(
                             label=rec.label,
                             text=rec.text,
-                            actions=[_item(item, locale, phrase) for item in rec.items],
+                            actions=[
+                                _item(item, locale, phrase, status_name) for item in rec.items
+                            ],
                         )
                         for rec in ev.recommendations
                     ],
@@ -243,13 +253,29 @@ def _context(
         "listed": sum(digest.counts.values()),
         "omitted": sum(digest.omitted.values()),
         "sections": sections,
-        "as_of": _long_date(as_of, locale),
+        "as_of": i18n.long_date(as_of, locale),
         "policy": View(**settings.policy.model_dump()),
         "evaluation_office": settings.evaluation_office,
         # Only the evaluation office's own digest explains escalation as the office.
         "for_office": all(item.capacity == "office" for item in digest.items),
+        # Kept for admin templates written before the catalogs; ngettext is the way now.
         "plural": _plural_for(locale),
     }
+
+
+@lru_cache(maxsize=64)
+def _plural_for(locale: str) -> Callable[..., str]:
+    rule = lru_cache(maxsize=1024)(Locale.parse(locale).plural_form)
+
+    def plural(number: int, *forms: str) -> str:
+        """plural(n, one, few, many, other) or plural(n, one, other), by the locale's rules."""
+        category = rule(abs(number))
+        order = ["one", "few", "many", "other"] if len(forms) == 4 else ["one", "other"]
+        if category not in order:
+            category = "other" if "other" in order else order[-1]
+        return forms[order.index(category)]
+
+    return plural
 
 
 def message_id_for(recipient: str, digest_day: date, sender: str) -> str:

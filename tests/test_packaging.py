@@ -54,7 +54,7 @@ def test_compose_file_is_accepted() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
+def test_wheel_carries_templates_catalogs_and_migrations(tmp_path: Path) -> None:
     subprocess.run(
         [
             sys.executable,
@@ -72,12 +72,11 @@ def test_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
     )
     [wheel] = tmp_path.glob("reminder-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for locale in ("en", "ru"):
-        for template in ("digest.subject.txt", "digest.txt", "digest.html"):
-            assert any(
-                n.endswith(f"share/reminder/templates/email/{locale}/{template}") for n in names
-            )
+    for template in ("digest.subject.txt", "digest.txt", "digest.html", "_strings.txt"):
+        assert any(n.endswith(f"share/reminder/templates/email/{template}") for n in names)
     assert any(n.endswith("share/reminder/templates/email/_layout.html") for n in names)
+    for locale in ("en", "fr", "es", "ru"):  # the compiled catalogs are what runs
+        assert f"reminder/locale/{locale}/LC_MESSAGES/messages.mo" in names
     assert sum(n.startswith("reminder/migrations/versions/") for n in names) >= 3
 
 

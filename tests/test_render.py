@@ -20,7 +20,7 @@ def test_every_locale_renders_under_strict_undefined() -> None:
     settings = load_settings()
     assert check_all(settings) == []
     renderer = Renderer(settings)
-    assert {"en", "ru"} <= set(renderer.locales)
+    assert {"en", "es", "fr", "ru"} <= set(renderer.locales)
     for locale in renderer.locales:
         rendered = renderer.render(sample_digest(locale), SAMPLE_DAY)
         for ident in range(1, 7):
@@ -33,19 +33,32 @@ def test_every_locale_renders_under_strict_undefined() -> None:
 
 def test_russian_uses_russian_words_and_plurals() -> None:
     rendered = Renderer(load_settings()).render(sample_digest("ru"), SAMPLE_DAY)
-    assert rendered.subject.startswith("1 эскалация, 13 просрочено, 2 скоро срок")
+    assert rendered.subject.startswith("1 эскалация, 13 просроченных, 2 скоро срок")
     # 6 listed + 15 not listed: "из 21" takes the singular genitive
-    assert "перечислены 6 самых срочных из 21 ключевого действия. Остальные 15" in rendered.text
+    assert "перечислены 6 самых срочных из 21 ключевого действия. Ещё 15 действий" in rendered.text
     assert "просрочено на 46 дней" in rendered.text
     assert "срок через 7 дней" in rendered.text and "срок сегодня" in rendered.text
     assert "15 января 2027" in rendered.text
 
 
 @pytest.mark.parametrize(
-    ("wanted", "chosen"), [("ru", "ru"), ("ru_KG", "ru"), ("fr", "en"), (None, "en")]
+    ("wanted", "chosen"),
+    [
+        ("ru", "ru"),  # a shipped catalog
+        ("ru_KG", "ru"),  # a country variant speaks its language
+        ("fr", "fr"),
+        ("es_CO", "es"),
+        ("ar", "en"),  # a known locale without a catalog: English (config check warns)
+        (None, "en"),  # nobody said: the default locale
+    ],
 )
 def test_locale_fallback(wanted: str | None, chosen: str) -> None:
     assert Renderer(load_settings()).locale_for(wanted) == chosen
+
+
+def test_default_locale_is_the_fallback_when_it_has_a_catalog() -> None:
+    renderer = Renderer(load_settings(default_locale="fr"))
+    assert renderer.locale_for(None) == "fr" and renderer.locale_for("ar") == "fr"
 
 
 def test_header_values_from_data_cannot_add_headers() -> None:
@@ -72,7 +85,9 @@ def test_header_values_from_data_cannot_add_headers() -> None:
     assert parsed.get_body(("html",)).get_content() == rendered.html  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("locale", "encoding"), [("en", "7bit"), ("ru", "base64")])
+@pytest.mark.parametrize(
+    ("locale", "encoding"), [("en", "7bit"), ("fr", "base64"), ("es", "base64"), ("ru", "base64")]
+)
 def test_bodies_go_as_they_are_when_they_can(locale: str, encoding: str) -> None:
     """ASCII bodies with short lines need no encoding (a quarter smaller than base64); others
     are base64. Either way the reader gets exactly the rendered text, line ends aside."""
@@ -98,27 +113,49 @@ def _admin_copy(tmp_path: Path) -> Path:
 
 def test_admin_templates_override_and_are_sandboxed(tmp_path: Path) -> None:
     folder = _admin_copy(tmp_path)
-    (folder / "email" / "en" / "digest.subject.txt").write_text("Custom: {{ counts.overdue }} late")
+    subject = folder / "email" / "digest.subject.txt"
+    subject.write_text("{% trans n=counts.overdue %}Custom: {{ n }} late{% endtrans %}")
     settings = load_settings(templates_dir=folder)
     # 1 listed + 12 due but not listed (the sample digest has an "and more")
     assert Renderer(settings).render(sample_digest("en"), SAMPLE_DAY).subject == "Custom: 13 late"
+    # Every language uses the one override; its new words are English until translated.
+    assert Renderer(settings).render(sample_digest("fr"), SAMPLE_DAY).subject == "Custom: 13 late"
 
-    (folder / "email" / "en" / "digest.subject.txt").write_text("{{ recipient.__class__.__mro__ }}")
+    subject.write_text("{{ recipient.__class__.__mro__ }}")
     with pytest.raises(TemplateError, match=r"unsafe|not safely|access"):
         Renderer(settings).render(sample_digest("en"), SAMPLE_DAY)
 
 
+def test_an_admin_template_in_a_locale_folder_serves_that_locale_only(tmp_path: Path) -> None:
+    """The layout of the per-language copies (email/<locale>/) still overrides, per locale."""
+    folder = _admin_copy(tmp_path)
+    (folder / "email" / "ru").mkdir()
+    (folder / "email" / "ru" / "digest.subject.txt").write_text("Сводка: {{ counts.overdue }}")
+    renderer = Renderer(load_settings(templates_dir=folder))
+    assert renderer.render(sample_digest("ru"), SAMPLE_DAY).subject == "Сводка: 13"
+    assert renderer.render(sample_digest("fr"), SAMPLE_DAY).subject.startswith("1 remontée, ")
+
+
 def test_admin_template_errors_are_reported_by_check(tmp_path: Path) -> None:
     folder = _admin_copy(tmp_path)
+    (folder / "email" / "ru").mkdir()
     (folder / "email" / "ru" / "digest.txt").write_text("{{ no_such_value }}")
-    (folder / "email" / "fr").mkdir()
-    (folder / "email" / "fr" / "digest.txt").write_text("Bonjour")
+    html = folder / "email" / "digest.html"
+    html.write_text(
+        html.read_text().replace(
+            "{% block footer %}", "{% block footer %}{{ _('A sentence nobody translated') }}"
+        )
+    )
     problems = check_all(load_settings(templates_dir=folder))
     assert any(p.startswith("ru:") and "'no_such_value' is undefined" in p for p in problems)
-    assert any(p.startswith("fr: missing digest.subject.txt, digest.html") for p in problems)
+    for locale in ("es", "fr"):
+        assert f"{locale}: 1 message(s) without a translation: 'A sentence nobody translated'" in (
+            problems
+        )
+    assert not any(p.startswith("en:") for p in problems), problems  # English is the source
 
 
-@pytest.mark.parametrize("locale", ["en", "ru"])
+@pytest.mark.parametrize("locale", ["en", "fr", "es", "ru"])
 def test_no_empty_why_you_for_escalation_contacts(locale: str) -> None:
     """An escalation item already says why in its section: no dangling separator or label."""
     rendered = Renderer(load_settings()).render(sample_digest(locale), SAMPLE_DAY)

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from reminder import migrate, template_check
+from reminder import i18n, migrate, template_check
 from reminder.commands.common import App
 from reminder.db import connect_error_context
 from reminder.output import print_json
@@ -50,6 +50,7 @@ def cmd_db_upgrade(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(app: App, args: argparse.Namespace) -> int:
+    warnings = i18n.settings_warnings(app.settings.locale_dir, app.settings.default_locale)
     data = app.settings.model_dump(mode="json")
     for key in ("smtp_password",):
         if data.get(key):
@@ -60,6 +61,8 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
         for key, value in data.items():
             print(f"{key} = {value!r}")
         print("\nConfiguration is valid.")
+    for warning in warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
     return 0
 
 

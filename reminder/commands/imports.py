@@ -60,4 +60,3 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
             if "errors" not in item:
                 print("\n".join(summary_lines(item, args.dry_run)))
     return 1 if failures else 0
-
