@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from reminder import __version__, clock, ledger, logs, migrate, pipeline, store, template_check
-from reminder.config import Settings, load_settings
+from reminder.config import Settings, load_settings, secret_key
 from reminder.db import (
     connect_error_context,
     make_engine,
@@ -275,8 +275,10 @@ def cmd_actions(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(app: App, args: argparse.Namespace) -> int:
+    if app.settings.web_base_url:
+        secret_key(app.settings)  # readable and long enough, or a clear error
     data = app.settings.model_dump(mode="json")
-    for key in ("smtp_password",):
+    for key in ("smtp_password", "secret_key"):
         if data.get(key):
             data[key] = "**********"
     if args.json:
@@ -570,6 +572,22 @@ def cmd_templates_check(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(app: App, args: argparse.Namespace) -> int:
+    from reminder.web.server import serve  # only this command needs the web stack
+
+    return serve(app.settings, args.host, args.port)
+
+
+def cmd_export(app: App, args: argparse.Namespace) -> int:
+    from reminder.export import export
+
+    path = Path(args.file)
+    with app.session() as session:
+        count = export(session, path, args.format)
+    print(f"Exported {count} key action(s) to {path}.")
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 Handler = Callable[[App, argparse.Namespace], int]
@@ -656,6 +674,16 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="render every template in every locale with sample data"
     )
     template_check_cmd.set_defaults(handler=cmd_templates_check)
+
+    serve_cmd = commands.add_parser("serve", help="run the status desk web application")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_cmd.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve_cmd.set_defaults(handler=cmd_serve)
+
+    export_cmd = commands.add_parser("export", help="write all key actions as a tracker file")
+    export_cmd.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to write")
+    export_cmd.add_argument("--format", choices=["csv", "xlsx"], help="default: from FILE")
+    export_cmd.set_defaults(handler=cmd_export)
 
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

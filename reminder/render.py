@@ -325,3 +325,25 @@ def build_message(
         f"{head}\r\n--{boundary}\r\n{_body_part('text/plain', rendered.text)}"
         f"--{boundary}\r\n{_body_part('text/html', rendered.html)}--{boundary}--\r\n"
     )
+
+
+def build_notice(
+    settings: Settings, to: str, subject: str, text: str, message_id: str, now: datetime
+) -> str:
+    """A plain-text service message (the office sign-in link), built like the digests: one-line
+    headers checked, 7-bit clean, CRLF line ends."""
+    sender_name, sender_address = parseaddr(settings.sender)
+    headers = [
+        ("From", _address(sender_name, sender_address)),
+        ("To", _address("", to)),
+        ("Subject", _encoded(header_safe(subject))),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-generated"),
+        ("MIME-Version", "1.0"),
+    ]
+    for name, value in headers:
+        if _UNSAFE_HEADER.search(value.replace("\r\n ", " ")):
+            raise ReminderTemplateError(f"header {name} would span lines")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return head + _body_part("text/plain", text)

@@ -87,6 +87,15 @@ def _stream(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
         yield _snapshot(row)
 
 
+# Public names for the status desk's scoped reads (reminder.access).
+def snapshot_query() -> Select[Any]:
+    return _snapshot_query()
+
+
+def stream_snapshots(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
+    return _stream(session, query)
+
+
 def actions(
     session: Session, *, open_only: bool = False, party: str | None = None
 ) -> Iterator[ActionSnapshot]:

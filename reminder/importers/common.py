@@ -50,6 +50,7 @@ COLUMNS = {
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # C0/C1 control characters other than tab and newline: never legitimate in a field.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@")
 STAMP = re.compile(r"\[(Added|Last Updated):\s*([^\]]*)\]", re.IGNORECASE)
 
 
@@ -87,6 +88,8 @@ def decode_text(path: Path, data: bytes) -> str:
 def clean(path: Path, line: int, field: str, value: str | None) -> str:
     """Strip a field and refuse control characters (they would corrupt emails and headers)."""
     value = (value or "").strip()
+    if value[:1] == "'" and value[1:2] in _FORMULA_START:
+        value = value[1:]  # our export's escape of a formula-like cell (reminder.export)
     if _CONTROL.search(value):
         char = _CONTROL.search(value).group()  # type: ignore[union-attr]
         raise SourceError(str(path), line, field, f"contains the control character {char!r}")
