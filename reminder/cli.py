@@ -492,7 +492,7 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
         print(f"{args.email} has nothing due on {as_of}: no digest.")
         return 0
     renderer = Renderer(app.settings)
-    rendered = renderer.render(digest, as_of)
+    rendered = renderer.render(digest, as_of, clock.now_utc())
     if args.format == "text":
         print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
     elif args.format == "html":

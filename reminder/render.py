@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -35,10 +35,11 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
-from reminder.config import Settings
+from reminder.config import Settings, reply_to
 from reminder.digest import Digest, DigestItem
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
+from reminder.links import Links, action_url, page_url
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
 _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
@@ -95,6 +96,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self._phrase_makers: dict[str, Callable[[str, int], str]] = {}
+        # Desk links only when the desk has a public address (the key is then required).
+        self.links = Links.from_settings(settings) if settings.web_base_url else None
         self.locales = sorted(
             {
                 p.name
@@ -127,13 +130,31 @@ class Renderer:
             self._phrase_makers[locale] = found
         return found
 
-    def render(self, digest: Digest, as_of: date) -> Rendered:
+    def _desk_links(self, digest: Digest, now: datetime | None) -> DeskLinks | None:
+        """The recipient's signed desk links, issued `now` (the run's clock)."""
+        base = self.settings.web_base_url
+        if self.links is None or base is None:
+            return None
+        issued = now or datetime.combine(digest.digest_day, time(), UTC)
+        token = self.links.issue_at(digest.recipient.email, issued)
+        return DeskLinks(
+            page_url(base, token), lambda action_id: action_url(base, token, action_id)
+        )
+
+    def render(self, digest: Digest, as_of: date, now: datetime | None = None) -> Rendered:
         locale = self.locale_for(digest.locale)
         try:
             phrase = self._phrases(locale)
         except TemplateError as exc:
             raise ReminderTemplateError(f"{locale}/_strings.txt: {exc}") from None
         context = _context(digest, as_of, locale, self.settings, phrase)
+        links = self._desk_links(digest, now)
+        context["page_url"] = links.page if links else None
+        for section in context["sections"]:
+            for evaluation in section.evaluations:
+                for rec in evaluation.recommendations:
+                    for item in rec.actions:
+                        item.update_url = links.action(item.id) if links else None
         try:
             subject, text, html = (
                 self.env.get_template(f"{locale}/{name}").render(context) for name in TEMPLATE_NAMES
@@ -180,6 +201,7 @@ View = SimpleNamespace
 def _item(item: DigestItem, locale: str, phrase: Callable[[str, int], str]) -> View:
     action = item.finding.action
     return View(
+        id=action.id,
         when=phrase(item.finding.reason, item.finding.days),
         number=action.number,
         text=action.text,
@@ -195,6 +217,9 @@ def _item(item: DigestItem, locale: str, phrase: Callable[[str, int], str]) -> V
         shared_with=item.shared_with,
         capacity=item.capacity,
         stands_in_for=item.stands_in_for,
+        chase=item.chase,
+        revised_from=action.original_deadline_label,
+        update_url=None,
     )
 
 
@@ -246,6 +271,7 @@ def _context(
         "as_of": _long_date(as_of, locale),
         "policy": View(**settings.policy.model_dump()),
         "evaluation_office": settings.evaluation_office,
+        "reply_to": reply_to(settings),
         # Only the evaluation office's own digest explains escalation as the office.
         "for_office": all(item.capacity == "office" for item in digest.items),
         "plural": _plural_for(locale),
@@ -268,6 +294,17 @@ def _encoded(value: str) -> str:
 
 def _address(name: str, address: str) -> str:
     return formataddr((header_safe(name), address), charset="utf-8")
+
+
+def _reply_to(settings: Settings) -> str:
+    name, address = parseaddr(reply_to(settings) or "")
+    return _address(name, address)
+
+
+@dataclass(frozen=True)
+class DeskLinks:
+    page: str
+    action: Callable[[int], str]
 
 
 _LONGEST_LINE = 998  # RFC 5322 section 2.1.1, without the CRLF
@@ -310,6 +347,7 @@ def build_message(
         ("Subject", _encoded(rendered.subject)),
         ("Date", format_datetime(now)),
         ("Message-ID", message_id),
+        *([("Reply-To", _reply_to(settings))] if reply_to(settings) else []),
         ("Auto-Submitted", "auto-generated"),
         ("X-Auto-Response-Suppress", "All"),
         ("List-Id", f"<{header_safe(settings.list_id)}>"),

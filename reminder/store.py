@@ -58,6 +58,7 @@ _COLUMNS = (
     type_coerce(KeyAction.unresolved, Text),
     KeyAction.status_changed_at,
     KeyAction.updated_on,
+    KeyAction.original_deadline_label,
 )
 STREAM_BATCH = 2000
 
