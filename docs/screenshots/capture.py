@@ -65,10 +65,13 @@ def main() -> None:
         load_examples(session)
         action = only_of(session, "UNW", ("ILO", "IOM"))
         aida = updates.Actor(AIDA, "Aida Bekova", "web")
-        updates.record(session, action, aida, updates.Change(
-            status="initiated", comment="Terms of reference drafted; consultant starts in March.",
-            proposed_deadline="2027-06-30", proposal_reason="Funding for the mapping arrives in May."),
-            now, now.date())  # fmt: skip
+        change = updates.Change(
+            status="initiated",
+            comment="Terms of reference drafted; consultant starts in March.",
+            proposed_deadline="2027-06-30",
+            proposal_reason="Funding for the mapping arrives in May.",
+        )
+        updates.record(session, action, aida, change, now, now.date())
         session.commit()
     env = {**settings, "PATH": "/usr/bin:/bin"}
     server = subprocess.Popen([sys.executable, "-m", "reminder.cli", "serve", "--port", str(port)],
