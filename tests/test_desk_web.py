@@ -285,3 +285,16 @@ def test_no_token_appears_in_any_log_line(desk, caplog: pytest.LogCaptureFixture
     assert any('"GET /p/[link]/actions/' in line for line in lines), lines
     signature = token.rsplit(".", 1)[-1]
     assert not [line for line in lines if signature in line or token[:20] in line]
+
+
+def test_the_calendar_link_on_the_page_serves_the_ics_and_only_with_its_own_token(desk) -> None:  # type: ignore[no-untyped-def]
+    from icalendar import Calendar
+
+    client, _ = desk
+    page = client.get(f"/p/{link(AIDA)}").text
+    path = re.search(r'href="http://desk\.test(/c/[^"]+/actions\.ics)"', page).group(1)  # type: ignore[union-attr]
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert Calendar.from_ical(response.content).walk("VEVENT")
+    assert client.get(f"/c/{link(AIDA)}/actions.ics").status_code == 403  # a page token is not a calendar token
