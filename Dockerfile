@@ -30,6 +30,8 @@ COPY config/reminder.example.toml /etc/reminder/reminder.example.toml
 USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
+# `reminder serve` (the status desk) listens here; the daemon needs no port.
+EXPOSE 8080
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 CMD ["reminder", "health"]
 ENTRYPOINT ["reminder"]
 CMD ["daemon"]

@@ -7,6 +7,7 @@ variables, the TOML file named by `REMINDER_CONFIG` (or `--config`), then the de
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from email.utils import parseaddr
@@ -22,6 +23,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -108,6 +110,14 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = False
 
+    # The status desk (`reminder serve`) and the links digests carry to it.
+    web_base_url: str | None = None
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    links_valid_days: int = Field(default=45, ge=1, le=366)
+    reply_to: str | None = None
+    office_members: list[str] = Field(default_factory=list)
+
     policy: Policy = Field(default_factory=Policy)
 
     @field_validator("timezone")
@@ -156,6 +166,44 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown weekday(s) {unknown}; use mon, tue, ... sun")
         return days
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{value!r} is not an address like https://desk.example.org")
+        return value
+
+    @field_validator("reply_to")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        if value is not None and (
+            "@" not in parseaddr(value)[1] or any(c in value for c in "\r\n")
+        ):
+            raise ValueError(f"{value!r} is not an address like 'Name <name@example.org>'")
+        return value
+
+    @field_validator("office_members")
+    @classmethod
+    def _members(cls, value: list[str]) -> list[str]:
+        members = [parseaddr(v)[1].strip().lower() for v in value]
+        bad = [v for v, m in zip(value, members, strict=True) if "@" not in m]
+        if bad:
+            raise ValueError(f"not email addresses: {bad}")
+        return members
+
+    @model_validator(mode="after")
+    def _links_need_a_key(self) -> Settings:
+        # Links in digests and the desk itself are only as safe as the key that signs them.
+        if self.web_base_url and self.secret_key is None and self.secret_key_file is None:
+            raise ValueError(
+                "secret_key (REMINDER_SECRET_KEY) or secret_key_file (REMINDER_SECRET_KEY_FILE)"
+                " is required when web_base_url is set: it signs the links in digests"
+            )
+        return self
 
     @property
     def zone(self) -> ZoneInfo:
@@ -212,6 +260,9 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         problems = []
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"])
+            if not key:  # a rule across settings: its message names them
+                problems.append(error["msg"].removeprefix("Value error, "))
+                continue
             problems.append(f"{key} ({env_name(error['loc'])}): {error['msg']}")
         source = f" in {path}" if path else ""
         raise ConfigError(f"invalid configuration{source}: " + "; ".join(problems)) from None
@@ -229,3 +280,30 @@ def smtp_password(settings: Settings) -> str | None:
         except OSError as exc:
             raise ConfigError(f"smtp_password_file (REMINDER_SMTP_PASSWORD_FILE): {exc}") from None
     return None
+
+
+def secret_key(settings: Settings) -> str:
+    """The key that signs desk links and sessions, from the setting or the file it names.
+    A short key is refused: links are the only thing between the web and the data."""
+    if settings.secret_key is not None:
+        key = settings.secret_key.get_secret_value()
+        where = "secret_key (REMINDER_SECRET_KEY)"
+    elif settings.secret_key_file is not None:
+        where = "secret_key_file (REMINDER_SECRET_KEY_FILE)"
+        try:
+            key = settings.secret_key_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    else:
+        raise ConfigError(
+            "secret_key (REMINDER_SECRET_KEY) or secret_key_file (REMINDER_SECRET_KEY_FILE) "
+            "is required for the status desk"
+        )
+    if len(key) < 32:
+        raise ConfigError(f"{where}: use at least 32 characters (e.g. `openssl rand -hex 32`)")
+    return key
+
+
+def reply_to(settings: Settings) -> str | None:
+    """Where replies to a digest go: `reply_to`, else the evaluation office."""
+    return settings.reply_to or settings.evaluation_office

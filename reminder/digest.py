@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from reminder.routing import Directory, Person, Recipient
+from reminder.routing import Directory, Person, Recipient, responsible_recipients
 from reminder.rules import REASONS, Finding
 
 
@@ -23,6 +23,8 @@ class DigestItem:
     capacity: str
     stands_in_for: str | None
     shared_with: list[str]  # other responsible parties (names) and unresolved names
+    # For escalation copies: the people responsible, to chase ("Name <email>").
+    chase: list[str] = field(default_factory=list)
 
     @property
     def action_id(self) -> int:
@@ -106,15 +108,31 @@ class DigestCollector:
             recipient.capacity,
             recipient.stands_in_for,
             self._shared_with(finding, parties),
+            self._chase(finding) if recipient.capacity in ("escalation", "office") else [],
         )
 
     def _shared_with(self, finding: Finding, own: list[str]) -> list[str]:
-        names = [self._party_name(c) for c in finding.action.responsible if c not in own]
+        names = [self._party_with_people(c) for c in finding.action.responsible if c not in own]
         return names + list(finding.action.unresolved)
 
     def _party_name(self, code: str) -> str:
         party = self.directory.parties.get(code)
         return party.name if party else code
+
+    def _party_with_people(self, code: str) -> str:
+        """ "UN Women (Aida Bekova <aida@…>)": who to act with on a shared action."""
+        party = self.directory.parties.get(code)
+        if party is None:
+            return code
+        people = ", ".join(f"{p.name} <{p.email}>" for p in party.primaries)
+        return f"{party.name} ({people})" if people else party.name
+
+    def _chase(self, finding: Finding) -> list[str]:
+        """Who an escalation contact should follow up with: the people reminded of it."""
+        receivers = responsible_recipients(
+            self.directory, finding.action.responsible, self.digest_day
+        )
+        return [f"{r.person.name} <{r.person.email}>" for r in receivers]
 
     def _locale(self, person: Person, items: Iterable[DigestItem]) -> str:
         if person.locale:

@@ -187,6 +187,9 @@ class KeyAction(Base):
     updated_on: Mapped[date | None] = mapped_column(Date)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source_line: Mapped[int | None] = mapped_column(Integer)
+    # The deadline before the office accepted a proposed one (the first such only).
+    original_due_date: Mapped[date | None] = mapped_column(Date)
+    original_deadline_label: Mapped[str | None] = mapped_column(String(64))
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="key_actions")
     parties: Mapped[list[Party]] = relationship(secondary=key_action_parties, order_by="Party.code")
@@ -225,6 +228,20 @@ class ActionUpdate(Base):
     decided_by: Mapped[str | None] = mapped_column(String(320))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class OfficeSignIn(Base):
+    """A one-time sign-in link emailed to an office member: single use, short-lived, and
+    stored only as a SHA-256 of the token, so the table alone opens nothing."""
+
+    __tablename__ = "office_sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ImportRecord(Base):

@@ -92,7 +92,7 @@ class RunReport:
 def _planned(
     renderer: Renderer, settings: Settings, digest: Digest, now: datetime
 ) -> ledger.PlannedDigest:
-    rendered = renderer.render(digest, digest.digest_day)
+    rendered = renderer.render(digest, digest.digest_day, now)
     message_id = message_id_for(digest.recipient.email, digest.digest_day, settings.sender)
     return ledger.PlannedDigest(
         recipient=digest.recipient.email,

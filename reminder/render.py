@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -37,10 +37,11 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 
 from reminder import i18n
-from reminder.config import Settings
+from reminder.config import Settings, reply_to
 from reminder.digest import Digest, DigestItem
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
+from reminder.links import Links, action_url, page_url
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
 STRINGS_TEMPLATE = "_strings.txt"
@@ -91,6 +92,8 @@ class Renderer:
         self.locales = sorted(set(self.catalogs.locales) | set(self._template_locales()))
         self._envs: dict[str, Environment] = {}
         self._phrase_makers: dict[str, Callable[[str, int], str]] = {}
+        # Desk links only when the desk has a public address (the key is then required).
+        self.links = Links.from_settings(settings) if settings.web_base_url else None
 
     def _template_locales(self) -> list[str]:
         return [
@@ -145,7 +148,18 @@ class Renderer:
             self._phrase_makers[locale] = found
         return found
 
-    def render(self, digest: Digest, as_of: date) -> Rendered:
+    def _desk_links(self, digest: Digest, now: datetime | None) -> DeskLinks | None:
+        """The recipient's signed desk links, issued `now` (the run's clock)."""
+        base = self.settings.web_base_url
+        if self.links is None or base is None:
+            return None
+        issued = now or datetime.combine(digest.digest_day, time(), UTC)
+        token = self.links.issue_at(digest.recipient.email, issued)
+        return DeskLinks(
+            page_url(base, token), lambda action_id: action_url(base, token, action_id)
+        )
+
+    def render(self, digest: Digest, as_of: date, now: datetime | None = None) -> Rendered:
         locale = self.locale_for(digest.locale)
         try:
             phrase = self._phrases(locale)
@@ -153,6 +167,13 @@ class Renderer:
             raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
         status_name = self.environment(locale).filters["status_name"]
         context = _context(digest, as_of, locale, self.settings, phrase, status_name)
+        links = self._desk_links(digest, now)
+        context["page_url"] = links.page if links else None
+        for section in context["sections"]:
+            for evaluation in section.evaluations:
+                for rec in evaluation.recommendations:
+                    for item in rec.actions:
+                        item.update_url = links.action(item.id) if links else None
         try:
             subject, text, html = (
                 self.template(locale, name).render(context) for name in TEMPLATE_NAMES
@@ -185,6 +206,7 @@ def _item(
 ) -> View:
     action = item.finding.action
     return View(
+        id=action.id,
         when=phrase(item.finding.reason, item.finding.days),
         number=action.number,
         text=action.text,
@@ -202,6 +224,9 @@ def _item(
         shared_with=item.shared_with,
         capacity=item.capacity,
         stands_in_for=item.stands_in_for,
+        chase=item.chase,
+        revised_from=action.original_deadline_label,
+        update_url=None,
     )
 
 
@@ -256,6 +281,7 @@ def _context(
         "as_of": i18n.long_date(as_of, locale),
         "policy": View(**settings.policy.model_dump()),
         "evaluation_office": settings.evaluation_office,
+        "reply_to": reply_to(settings),
         # Only the evaluation office's own digest explains escalation as the office.
         "for_office": all(item.capacity == "office" for item in digest.items),
         # Kept for admin templates written before the catalogs; ngettext is the way now.
@@ -294,6 +320,17 @@ def _encoded(value: str) -> str:
 
 def _address(name: str, address: str) -> str:
     return formataddr((header_safe(name), address), charset="utf-8")
+
+
+def _reply_to(settings: Settings) -> str:
+    name, address = parseaddr(reply_to(settings) or "")
+    return _address(name, address)
+
+
+@dataclass(frozen=True)
+class DeskLinks:
+    page: str
+    action: Callable[[int], str]
 
 
 _LONGEST_LINE = 998  # RFC 5322 section 2.1.1, without the CRLF
@@ -336,6 +373,7 @@ def build_message(
         ("Subject", _encoded(rendered.subject)),
         ("Date", format_datetime(now)),
         ("Message-ID", message_id),
+        *([("Reply-To", _reply_to(settings))] if reply_to(settings) else []),
         ("Auto-Submitted", "auto-generated"),
         ("X-Auto-Response-Suppress", "All"),
         ("List-Id", f"<{header_safe(settings.list_id)}>"),
@@ -351,3 +389,25 @@ def build_message(
         f"{head}\r\n--{boundary}\r\n{_body_part('text/plain', rendered.text)}"
         f"--{boundary}\r\n{_body_part('text/html', rendered.html)}--{boundary}--\r\n"
     )
+
+
+def build_notice(
+    settings: Settings, to: str, subject: str, text: str, message_id: str, now: datetime
+) -> str:
+    """A plain-text service message (the office sign-in link), built like the digests: one-line
+    headers checked, 7-bit clean, CRLF line ends."""
+    sender_name, sender_address = parseaddr(settings.sender)
+    headers = [
+        ("From", _address(sender_name, sender_address)),
+        ("To", _address("", to)),
+        ("Subject", _encoded(header_safe(subject))),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-generated"),
+        ("MIME-Version", "1.0"),
+    ]
+    for name, value in headers:
+        if _UNSAFE_HEADER.search(value.replace("\r\n ", " ")):
+            raise ReminderTemplateError(f"header {name} would span lines")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return head + _body_part("text/plain", text)

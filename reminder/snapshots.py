@@ -35,6 +35,8 @@ class ActionSnapshot(NamedTuple):
     unresolved: tuple[str, ...]
     status_changed_at: datetime
     updated_on: date | None
+    # The deadline before the office accepted a revised one ("revised from 2026/11").
+    original_deadline_label: str | None = None
 
     @property
     def closed(self) -> bool:

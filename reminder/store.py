@@ -58,6 +58,7 @@ _COLUMNS = (
     type_coerce(KeyAction.unresolved, Text),
     KeyAction.status_changed_at,
     KeyAction.updated_on,
+    KeyAction.original_deadline_label,
 )
 STREAM_BATCH = 2000
 
@@ -85,6 +86,15 @@ def _stream(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
     result = session.connection().execute(query, execution_options={"yield_per": STREAM_BATCH})
     for row in result:
         yield _snapshot(row)
+
+
+# Public names for the status desk's scoped reads (reminder.access).
+def snapshot_query() -> Select[Any]:
+    return _snapshot_query()
+
+
+def stream_snapshots(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
+    return _stream(session, query)
 
 
 def actions(

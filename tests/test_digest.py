@@ -49,11 +49,30 @@ def test_joint_action_shown_once_naming_both_parties() -> None:
     assert digest.party_names == ["IOM", "UN Women"]
 
 
-def test_others_sharing_an_action_are_named() -> None:
+def test_others_sharing_an_action_are_named_with_their_focal_points() -> None:
     collector = DigestCollector(DIRECTORY, "en", AS_OF)
     joint = finding(1, "2026-12-01", responsible=("IOM", "UNW"), unresolved=("PBF secretariat",))
     collector.add(Recipient(AIDA, "UNW", "responsible"), joint)
-    assert collector.digests()[0].items[0].shared_with == ["IOM", "PBF secretariat"]
+    assert collector.digests()[0].items[0].shared_with == [
+        "IOM (Aida <aida@example.org>)",
+        "PBF secretariat",
+    ]
+
+
+def test_an_escalation_names_the_people_to_chase() -> None:
+    boss = person("boss")
+    directory_ = directory(
+        PartyInfo("UNW", "UN Women", None, primaries=(AIDA,), escalations=(boss,))
+    )
+    collector = DigestCollector(directory_, "en", AS_OF)
+    late = finding(1, "2026-11-01", responsible=("UNW",))
+    collector.add(Recipient(boss, "UNW", "escalation"), late)
+    collector.add(Recipient(AIDA, "UNW", "responsible"), late)
+    by_person = {d.recipient.email: d.items[0] for d in collector.digests()}
+    assert by_person["boss@example.org"].chase == ["Aida <aida@example.org>"]
+    assert (
+        by_person["aida@example.org"].chase == []
+    )  # the responsible person is not told to chase themselves
 
 
 def test_no_findings_no_digest() -> None:

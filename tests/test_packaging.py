@@ -77,6 +77,8 @@ def test_wheel_carries_templates_catalogs_and_migrations(tmp_path: Path) -> None
     assert any(n.endswith("share/reminder/templates/email/_layout.html") for n in names)
     for locale in ("en", "fr", "es", "ru"):  # the compiled catalogs are what runs
         assert f"reminder/locale/{locale}/LC_MESSAGES/messages.mo" in names
+    for page in ("person.html", "office.html", "desk.css"):  # the status desk's pages
+        assert any(n.endswith(f"share/reminder/templates/web/{page}") for n in names)
     assert sum(n.startswith("reminder/migrations/versions/") for n in names) >= 3
 
 

@@ -75,7 +75,7 @@ def _explain_standing(found: Standing) -> None:
 
 
 def _print_digest(app: App, digest: Digest, as_of: date, form: str) -> None:
-    rendered = Renderer(app.settings).render(digest, as_of)
+    rendered = Renderer(app.settings).render(digest, as_of, clock.now_utc())
     if form == "text":
         print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
     elif form == "html":

@@ -60,6 +60,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ERRORS = 100  # reported per file; the rest are counted ("and N more")
 # C0/C1 control characters other than tab and newline: never legitimate in a field.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@")
 STAMP = re.compile(r"\[(Added|Last Updated):\s*([^\]]*)\]", re.IGNORECASE)
 KEY_ACTIONS = re.compile(r"^Key Actions?\s*:?\s*\|?\s*$", re.IGNORECASE)
 T = TypeVar("T")
@@ -167,6 +168,8 @@ class SourceFile:
     def clean(self, line: int, name: str, value: str | None) -> str:
         """Strip a field and refuse control characters (they would corrupt emails)."""
         value = (value or "").strip()
+        if value[:1] == "'" and value[1:2] in _FORMULA_START:
+            value = value[1:]  # our export's escape of a formula-like cell (reminder.export)
         found = _CONTROL.search(value)
         if found:
             raise self.error(line, name, f"contains the control character {found.group()!r}")

@@ -1,0 +1,120 @@
+"""What the status desk shows a person: their open actions grouped as in the digest.
+
+Sections run as in a digest (escalated, overdue, due soon, to confirm, needs a deadline), then
+"other open actions"; inside each, evaluation -> recommendation -> key action. The reason and
+day counts come from `rules.condition`, so the desk and the digest never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from reminder import access, store, updates
+from reminder.config import Policy
+from reminder.models import ActionUpdate, KeyAction
+from reminder.rules import REASONS, condition
+from reminder.snapshots import ActionSnapshot
+
+SECTION_ORDER = (*REASONS, "open")
+
+
+@dataclass
+class DeskAction:
+    action: ActionSnapshot
+    reason: str
+    days: int
+    history: list[ActionUpdate] = field(default_factory=list)
+
+    @property
+    def pending_proposal(self) -> ActionUpdate | None:
+        return next((u for u in self.history if u.proposal_state == "pending"), None)
+
+
+@dataclass
+class DeskRecommendation:
+    label: str
+    text: str
+    actions: list[DeskAction] = field(default_factory=list)
+
+
+@dataclass
+class DeskEvaluation:
+    title: str
+    office: str | None
+    source_url: str | None
+    recommendations: list[DeskRecommendation] = field(default_factory=list)
+
+
+@dataclass
+class DeskSection:
+    reason: str
+    evaluations: list[DeskEvaluation] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(r.actions) for e in self.evaluations for r in e.recommendations)
+
+
+def desk_action(action: ActionSnapshot, as_of: date, policy: Policy) -> DeskAction:
+    finding = condition(action, as_of, policy)
+    if finding is None:
+        return DeskAction(action, "open", 0)
+    return DeskAction(action, finding.reason, finding.days)
+
+
+def _order(item: DeskAction) -> tuple[int, str, int, int, int]:
+    a = item.action
+    return (
+        SECTION_ORDER.index(item.reason),
+        a.evaluation,
+        a.evaluation_id,
+        a.recommendation_position,
+        a.position,
+    )
+
+
+def group(items: list[DeskAction]) -> list[DeskSection]:
+    """Sections in digest order, each grouped by evaluation then recommendation."""
+    sections: list[DeskSection] = []
+    for item in sorted(items, key=_order):
+        a = item.action
+        if not sections or sections[-1].reason != item.reason:
+            sections.append(DeskSection(item.reason))
+        evaluations = sections[-1].evaluations
+        if not evaluations or evaluations[-1].title != a.evaluation:
+            evaluations.append(DeskEvaluation(a.evaluation, a.office, a.source_url))
+        recs = evaluations[-1].recommendations
+        label = a.recommendation_number or str(a.recommendation_position)
+        if not recs or recs[-1].label != label:
+            recs.append(DeskRecommendation(label, a.recommendation))
+        recs[-1].actions.append(item)
+    return sections
+
+
+def person_page(
+    session: Session, scope: access.Scope, as_of: date, policy: Policy
+) -> list[DeskSection]:
+    """The person's open actions with their history, grouped as in the digest."""
+    items = [desk_action(a, as_of, policy) for a in access.open_actions(session, scope)]
+    found = updates.history(session, [item.action.id for item in items])
+    for item in items:
+        item.history = found[item.action.id]
+    return group(items)
+
+
+def one_action(
+    session: Session, scope: access.Scope, action_id: int, as_of: date, policy: Policy
+) -> DeskAction | None:
+    """One action routed to the person (open or closed), with its history; None otherwise."""
+    if not access.may_update(session, scope, action_id):
+        return None
+    query = store.snapshot_query().where(KeyAction.id == action_id)
+    action = next(store.stream_snapshots(session, query), None)
+    if action is None:
+        return None
+    item = desk_action(action, as_of, policy)
+    item.history = updates.history(session, [action_id])[action_id]
+    return item

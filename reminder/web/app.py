@@ -1,0 +1,78 @@
+"""Builds the desk's ASGI application: routes, error pages, security wrappers, shared state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from reminder import clock as wall_clock
+from reminder.config import Settings
+from reminder.db import make_engine, make_session_factory, require_current_schema
+from reminder.delivery import Transport, make_transport
+from reminder.links import Links
+from reminder.web import office, person
+from reminder.web.app_state import Desk, error_page
+from reminder.web.rendering import static_css, web_environment
+from reminder.web.security import AccessLog, RateLimit, SecurityHeaders
+
+log = logging.getLogger("reminder.web")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    if status == 405:
+        return error_page(request, 405, "Not allowed", "This address does not accept that.")
+    return error_page(request, status, "Not found", "There is no page at this address.")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("error serving a request: %s: %s", type(exc).__name__, exc)
+    return error_page(
+        request, 500, "Something went wrong", "Nothing was recorded. Please try again later."
+    )
+
+
+def _css(request: Request) -> Response:
+    response = PlainTextResponse(static_css(), media_type="text/css")
+    response.headers["cache-control"] = "public, max-age=3600"
+    return response
+
+
+def create_app(
+    settings: Settings,
+    clock: Callable[[], datetime] = wall_clock.now_utc,
+    transport: Callable[[], Transport] | None = None,
+) -> ASGIApp:
+    """The desk for these settings (a clear ConfigError when the key or schema is missing)."""
+    links = Links.from_settings(settings, clock)
+    engine = make_engine(settings.database_url)
+    require_current_schema(engine)
+    desk = Desk(
+        settings=settings,
+        sessions=make_session_factory(engine),
+        links=links,
+        env=web_environment(),
+        clock=clock,
+        transport=transport or (lambda: make_transport(settings)),
+        sign_in_limit=RateLimit(limit=5, window=900),
+    )
+    routes = [
+        Route("/static/desk.css", _css),
+        *person.routes(),
+        *office.routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
+    )
+    app.state.desk = desk
+    # Outside Starlette's own error middleware, so error pages get the headers and a log line.
+    return SecurityHeaders(AccessLog(app))

@@ -1,0 +1,208 @@
+"""The evaluation office's view: sign-in by emailed one-time link, then the feed of updates,
+pending deadline proposals (accept or decline), and portfolio downloads. A signed session
+cookie (8 hours) carries the member's address; every POST carries its CSRF token."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from reminder import export, feed, signin, updates
+from reminder.delivery import Envelope
+from reminder.errors import ReminderError
+from reminder.links import OFFICE_SESSION, LinkError
+from reminder.render import build_notice
+from reminder.web.app_state import Desk, desk_of, error_page
+from reminder.web.rendering import page
+
+COOKIE = "reminder_office"
+SESSION_SECONDS = 8 * 3600
+FORM_LIMITS = {"max_files": 0, "max_fields": 10}
+
+
+def _member(request: Request) -> tuple[Desk, str, str] | None:
+    """(desk, cookie value, member address) for a signed-in office member, else None."""
+    state = desk_of(request)
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return None
+    try:
+        email = state.links.open(cookie, OFFICE_SESSION, max_age=SESSION_SECONDS)
+    except LinkError:
+        return None
+    if not signin.is_member(state.settings, email):
+        return None
+    return state, cookie, email
+
+
+def office_home(request: Request) -> Response:
+    member = _member(request)
+    state = desk_of(request)
+    if member is None:
+        return page(state.env, "office_signin.html", {"sent": False})
+    _, cookie, email = member
+    with state.sessions() as session:
+        context: dict[str, Any] = {
+            "member": email,
+            "csrf": state.links.csrf(cookie),
+            "feed": feed.recent(session),
+            "proposals": feed.pending_proposals(session),
+        }
+        return page(state.env, "office.html", context)
+
+
+def _send_sign_in(state: Desk, email: str, token: str) -> None:
+    link = f"{state.settings.web_base_url}/office/signin/{token}"
+    now = state.now()
+    message = build_notice(
+        state.settings,
+        email,
+        "Your sign-in link to the office view",
+        "Open this link within 15 minutes to sign in to the office view of the status desk.\n"
+        f"It works once.\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
+        f"<signin.{token[:16]}@reminder>",
+        now,
+    )
+    transport = state.transport()
+    try:
+        transport.send(
+            Envelope(
+                state.settings.sender_address, email, "", now.date().isoformat(), message.encode()
+            )
+        )
+    except ReminderError as exc:
+        logging.getLogger("reminder.web").warning("office sign-in mail not sent: %s", exc)
+    finally:
+        transport.close()
+
+
+async def request_sign_in(request: Request) -> Response:
+    form = await request.form(**FORM_LIMITS)
+    email = str(form.get("email") or "").strip().lower()[:320]
+    return await run_in_threadpool(_request_sign_in, request, email)
+
+
+def _request_sign_in(request: Request, email: str) -> Response:
+    state = desk_of(request)
+    client = (request.client.host if request.client else "-") or "-"
+    # The same page whatever happens: member or not, limited or not.
+    response = page(state.env, "office_signin.html", {"sent": True})
+    if not (state.sign_in_limit.allow(f"ip:{client}") and state.sign_in_limit.allow(email)):
+        return response
+    with state.sessions() as session:
+        token = signin.start(session, state.settings, email, state.now())
+        session.commit()
+    if token is not None:
+        response.background = BackgroundTask(_send_sign_in, state, email, token)
+    return response
+
+
+def confirm_sign_in(request: Request) -> Response:
+    # A GET only shows a button: mail scanners open links, and the token is single use.
+    state = desk_of(request)
+    return page(state.env, "office_confirm.html", {"path": request.url.path})
+
+
+def finish_sign_in(request: Request) -> Response:
+    state = desk_of(request)
+    with state.sessions() as session:
+        email = signin.finish(session, state.settings, request.path_params["token"], state.now())
+        session.commit()
+    if email is None:
+        return error_page(
+            request,
+            403,
+            "This sign-in link no longer works",
+            "Sign-in links work once, for 15 minutes. Ask for a new one on the office page.",
+        )
+    response = RedirectResponse("/office", status_code=303)
+    secure = (state.settings.web_base_url or "").startswith("https://")
+    response.set_cookie(
+        COOKIE,
+        state.links.issue(email, OFFICE_SESSION),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/office",
+    )
+    return response
+
+
+async def decide(request: Request) -> Response:
+    form = await request.form(**FORM_LIMITS)
+    return await run_in_threadpool(_decide, request, form)
+
+
+def _decide(request: Request, form: Any) -> Response:
+    member = _member(request)
+    if member is None:
+        return error_page(request, 403, "Please sign in", "Your office session has ended.")
+    state, cookie, email = member
+    if not state.links.csrf_ok(cookie, form.get("csrf")):
+        return error_page(request, 403, "This form cannot be accepted", "Reload the page.")
+    verdict = form.get("decision")
+    if verdict not in ("accept", "decline"):
+        return error_page(request, 400, "Choose accept or decline", "Nothing was recorded.")
+    actor = updates.Actor(email, None, "office")
+    with state.sessions() as session:
+        try:
+            updates.decide(
+                session,
+                int(request.path_params["update_id"]),
+                verdict == "accept",
+                actor,
+                str(form.get("note") or "")[:2000],
+                state.now(),
+            )
+        except updates.UpdateError as exc:
+            return error_page(request, 409, "Not recorded", exc.message)
+        session.commit()
+    return RedirectResponse("/office", status_code=303)
+
+
+def download(request: Request) -> Response:
+    member = _member(request)
+    if member is None:
+        return error_page(request, 403, "Please sign in", "Your office session has ended.")
+    state = member[0]
+    file_format = request.path_params["format"]
+    if file_format not in export.FORMATS:
+        return error_page(request, 404, "Not found", "Downloads are CSV or XLSX.")
+    with state.sessions() as session:
+        if file_format == "csv":
+            text = io.StringIO()
+            export.write_csv(session, text)
+            body, media = ("\ufeff" + text.getvalue()).encode(), "text/csv; charset=utf-8"
+        else:
+            binary = io.BytesIO()
+            export.write_xlsx(session, binary)
+            body = binary.getvalue()
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    headers = {"content-disposition": f'attachment; filename="key-actions.{file_format}"'}
+    return Response(body, media_type=media, headers=headers)
+
+
+def sign_out(request: Request) -> Response:
+    response = RedirectResponse("/office", status_code=303)
+    response.delete_cookie(COOKIE, path="/office")
+    return response
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/office", office_home, methods=["GET"]),
+        Route("/office/signin", request_sign_in, methods=["POST"]),
+        Route("/office/signin/{token}", confirm_sign_in, methods=["GET"]),
+        Route("/office/signin/{token}", finish_sign_in, methods=["POST"]),
+        Route("/office/proposals/{update_id:int}", decide, methods=["POST"]),
+        Route("/office/export.{format:str}", download, methods=["GET"]),
+        Route("/office/signout", sign_out, methods=["POST"]),
+    ]

@@ -1,0 +1,226 @@
+"""The focal point's pages, opened from a signed link: their actions, one action's form and
+history, recording an update, and "I am away until". GET never changes anything; every POST
+carries the CSRF token bound to the link, and every action id is checked against the person's
+scope on the server."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from reminder import access, desk, ics, updates
+from reminder.links import PAGE, LinkError, action_url, calendar_url, page_url
+from reminder.web.app_state import Desk, desk_of, error_page
+from reminder.web.rendering import page
+
+LINK_PROBLEMS = {
+    "expired": (
+        "This link has expired",
+        "Links in digests work for a limited time. Open the link in your most recent digest; "
+        "the next digest brings a fresh one. The evaluation office can help if you have none.",
+    ),
+    "tampered": (
+        "This link is not valid",
+        "The link is incomplete or was changed, or it was signed with a key that has since "
+        "been replaced. Open the link in your most recent digest, copying it whole.",
+    ),
+    "unknown": (
+        "This link opens nothing",
+        "The address this link was sent to is no longer a focal point in the directory. "
+        "Please contact the evaluation office.",
+    ),
+}
+FORM_LIMITS = {"max_files": 0, "max_fields": 20}
+
+
+def _person(request: Request) -> tuple[Desk, str, access.Scope] | Response:
+    """The desk, the link token and the person's scope, or the 403 page saying why not."""
+    state = desk_of(request)
+    token = request.path_params["token"]
+    try:
+        email = state.links.open(token, PAGE)
+    except LinkError as exc:
+        return error_page(request, 403, *LINK_PROBLEMS[exc.reason])
+    with state.sessions() as session:
+        scope = access.scope_of(session, email, state.today())
+    if not scope.known:
+        return error_page(request, 403, *LINK_PROBLEMS["unknown"])
+    return state, token, scope
+
+
+def _common(state: Desk, token: str, scope: access.Scope) -> dict[str, Any]:
+    base = state.settings.web_base_url or ""
+    return {
+        "person": scope,
+        "token": token,
+        "csrf": state.links.csrf(token),
+        "page_url": page_url(base, token),
+        "calendar_url": calendar_url(
+            base, state.links.issue(scope.email, "reminder.desk.calendar")
+        ),
+        "statuses": updates.DESK_STATUSES,
+        "today": state.today(),
+        "action_path": lambda action_id: action_url("", token, action_id),
+        "page_path": page_url("", token),
+    }
+
+
+def person_page(request: Request) -> Response:
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, scope = found
+    with state.sessions() as session:
+        sections = desk.person_page(session, scope, state.today(), state.settings.policy)
+        context = {**_common(state, token, scope), "sections": sections}
+        return page(state.env, "person.html", context)
+
+
+def action_page(request: Request) -> Response:
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, scope = found
+    action_id = int(request.path_params["action_id"])
+    with state.sessions() as session:
+        item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
+        if item is None:
+            return _not_yours(request)
+        context = {**_common(state, token, scope), "item": item, "errors": {}, "values": {}}
+        return page(state.env, "action.html", context)
+
+
+def _not_yours(request: Request) -> Response:
+    return error_page(
+        request,
+        403,
+        "This action is not among yours",
+        "You can update only the key actions your digests remind you of. Nothing was recorded.",
+    )
+
+
+def _bad_form(request: Request) -> Response:
+    return error_page(
+        request,
+        403,
+        "This form cannot be accepted",
+        "The form did not come from your page or is out of date. Open your link again and "
+        "resend the form. Nothing was recorded.",
+    )
+
+
+async def record_update(request: Request) -> Response:
+    form = await request.form(**FORM_LIMITS)
+    return await run_in_threadpool(_store_update, request, form)
+
+
+def _store_update(request: Request, form: Any) -> Response:
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, scope = found
+    if not state.links.csrf_ok(token, _text(form, "csrf")):
+        return _bad_form(request)
+    action_id = int(request.path_params["action_id"])
+    change = updates.Change(
+        status=_text(form, "status"),
+        comment=_text(form, "comment"),
+        evidence_url=_text(form, "evidence_url"),
+        proposed_deadline=_text(form, "proposed_deadline"),
+        proposal_reason=_text(form, "proposal_reason"),
+    )
+    actor = updates.Actor(scope.email, scope.name, "web")
+    with state.sessions() as session:
+        if not access.may_update(session, scope, action_id):
+            return _not_yours(request)
+        try:
+            row = updates.record(session, action_id, actor, change, state.now(), state.today())
+        except updates.UpdateError as exc:
+            session.rollback()
+            item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
+            context = {
+                **_common(state, token, scope),
+                "item": item,
+                "errors": {exc.field: exc.message},
+                "values": change.__dict__,
+            }
+            return page(state.env, "action.html", context, 400)
+        session.commit()
+        item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
+        context = {**_common(state, token, scope), "item": item, "update": row}
+        return page(state.env, "recorded.html", context)
+
+
+async def record_away(request: Request) -> Response:
+    form = await request.form(**FORM_LIMITS)
+    return await run_in_threadpool(_store_away, request, form)
+
+
+def _store_away(request: Request, form: Any) -> Response:
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, scope = found
+    if not state.links.csrf_ok(token, _text(form, "csrf")):
+        return _bad_form(request)
+    raw = _text(form, "away_until")
+    context = _common(state, token, scope)
+    until: date | None = None
+    problem: str | None = None
+    try:
+        until = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        problem = "give a date like 2027-03-31"
+    with state.sessions() as session:
+        try:
+            if problem:
+                raise updates.UpdateError("away_until", problem)
+            updates.set_away(session, scope.email, until, state.today())
+        except updates.UpdateError as exc:
+            session.rollback()
+            context.update(title="Not recorded", message=exc.message, until=None, alternates=[])
+            return page(state.env, "away.html", {**context, "ok": False}, 400)
+        alternates = updates.alternates_of(session, scope.email)
+        session.commit()
+    return page(
+        state.env, "away.html", {**context, "ok": True, "until": until, "alternates": alternates}
+    )
+
+
+def calendar(request: Request) -> Response:
+    state = desk_of(request)
+    try:
+        email = state.links.open(request.path_params["token"], "reminder.desk.calendar")
+    except LinkError as exc:
+        return error_page(request, 403, *LINK_PROBLEMS[exc.reason])
+    with state.sessions() as session:
+        scope = access.scope_of(session, email, state.today())
+        actions = list(access.open_actions(session, scope))
+    body = ics.calendar(
+        actions, page_url(state.settings.web_base_url or "", _page_token(state, email))
+    )
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+def _page_token(state: Desk, email: str) -> str:
+    return state.links.issue(email, PAGE)
+
+
+def _text(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/p/{token}", person_page, methods=["GET"]),
+        Route("/p/{token}/actions/{action_id:int}", action_page, methods=["GET"]),
+        Route("/p/{token}/actions/{action_id:int}", record_update, methods=["POST"]),
+        Route("/p/{token}/away", record_away, methods=["POST"]),
+        Route("/c/{token}/actions.ics", calendar, methods=["GET"]),
+    ]
