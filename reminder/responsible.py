@@ -83,6 +83,7 @@ class Resolver:
                 self._by_first.setdefault(keys[0], []).append((keys, code))
         for entries in self._by_first.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        self._longest = max((len(e[0]) for es in self._by_first.values() for e in es), default=0)
         # The party that receives what resolves to nobody, or to a name it does not know.
         self.catch_all = catch_all
 
@@ -119,7 +120,7 @@ class Resolver:
 
     def name_ending_at(self, tokens: list[Token], end: int) -> tuple[str, int] | None:
         """The longest known name ending just before tokens[end]: (code, number of tokens)."""
-        for start in range(end):
+        for start in range(max(0, end - self._longest), end):
             found = self.name_at(tokens, start)
             if found and found[1] == end - start:
                 return found

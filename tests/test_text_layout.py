@@ -191,3 +191,23 @@ def test_unknown_name_joined_to_a_known_party_in_a_flat_row_is_kept(tmp_path: Pa
     )
     [guess] = batch.guesses
     assert guess.responsible_text == "UN PBF secretariat and UN Women"
+
+
+def test_every_bad_row_of_a_text_file_is_reported_at_once(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as caught:
+        read(
+            tmp_path,
+            "Act now UN Women 2022/13 Initiated\n"
+            "| Act | UN Women | 2022/03 | Delayed |\n"
+            "| Act | UN Women | 2022/03 | Initiated |\n"
+            "Recommendation: Second.\n"
+            "Key Actions\n"
+            "Just some words with no status\n",
+        )
+    path = tmp_path / "mr.txt"
+    assert str(caught.value).split("\n") == [
+        f"{path}:16: deadline: month 13 is not between 1 and 12",
+        f"{path}:17: status: unknown status 'Delayed' (use Not initiated, Initiated, Completed, "
+        "No longer applicable, Overdue, Ongoing or Pending)",
+        f"{path}:21: key action: action text without responsible, deadline and status",
+    ]

@@ -46,11 +46,13 @@ class ActionTable:
         else:
             for number, line in lines:
                 self.source.attempt(partial(self.line, number, line))
-            if self.pending:
-                raise self.source.error(
-                    self.pending[0][0],
-                    "key action",
-                    "action text without responsible, deadline and status",
+            if self.pending:  # recorded, not raised: the actions read so far still count
+                self.source.record(
+                    self.source.error(
+                        self.pending[0][0],
+                        "key action",
+                        "action text without responsible, deadline and status",
+                    )
                 )
         for action in self.actions:
             # A flat row's "[Justification: ..." runs on into the comment lines after it.
