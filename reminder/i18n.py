@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -21,7 +22,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
-from jinja2 import Environment
+from jinja2 import Environment, pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
 
 from reminder.errors import ConfigError
 
@@ -164,6 +167,61 @@ def status_namer(translations: Translations) -> Callable[[str], str]:
     return lambda code: str(names.get(code, code))
 
 
+def _filled(autoescape: bool, text: str, variables: dict[str, Any]) -> str:
+    """A translation with its variables, as Jinja's newstyle gettext does it: always
+    %-formatted; when autoescaping, the translation is trusted markup and the values are
+    escaped (numbers stay numbers, for %d). markupsafe's Markup.__mod__ does the same through
+    a Python helper per value, which was most of a digest's rendering time."""
+    if not autoescape:
+        return text % variables
+    escaped = {
+        name: value if isinstance(value, int | float) else escape(value)
+        for name, value in variables.items()
+    }
+    return Markup(text % escaped)
+
+
+def _newstyle_callables(translations: Translations) -> dict[str, Callable[..., str]]:
+    """Jinja's newstyle gettext, ngettext, pgettext and npgettext (and `_`) calling the
+    catalog directly: Jinja's own wrappers pass each message through Context.call two or
+    three times."""
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
+        return _filled(eval_ctx.autoescape, translations.gettext(message), variables)
+
+    @pass_eval_context
+    def ngettext(
+        eval_ctx: EvalContext, singular: str, plural: str, n: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", n)
+        text = translations.ngettext(singular, plural, n)
+        return _filled(eval_ctx.autoescape, text, variables)
+
+    @pass_eval_context
+    def pgettext(eval_ctx: EvalContext, context: str, message: str, **variables: Any) -> str:
+        variables.setdefault("context", context)
+        text = translations.pgettext(context, message)
+        return _filled(eval_ctx.autoescape, str(text), variables)
+
+    @pass_eval_context
+    def npgettext(
+        eval_ctx: EvalContext, context: str, singular: str, plural: str, n: int, **variables: Any
+    ) -> str:
+        variables.setdefault("context", context)
+        variables.setdefault("num", n)
+        text = translations.npgettext(context, singular, plural, n)
+        return _filled(eval_ctx.autoescape, text, variables)
+
+    return {
+        "gettext": gettext,
+        "_": gettext,
+        "ngettext": ngettext,
+        "pgettext": pgettext,
+        "npgettext": npgettext,
+    }
+
+
 def install(env: Environment, locale: str, catalogs: Catalogs) -> None:
     """Give `env` the words of `locale`: the i18n extension with newstyle gettext (variables
     autoescaped, plural forms from the catalog) and the locale's formatting filters.
@@ -174,6 +232,7 @@ def install(env: Environment, locale: str, catalogs: Catalogs) -> None:
     env.policies["ext.i18n.trimmed"] = True
     translations = catalogs.translations(locale)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_newstyle_callables(translations))
     env.filters["long_date"] = lambda day: long_date(day, locale)
     env.filters["number"] = lambda value: number(value, locale)
     env.filters["status_name"] = status_namer(translations)

@@ -42,6 +42,7 @@ from reminder.digest import Digest, DigestItem
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
 from reminder.links import Links, action_url, page_url
+from reminder.rules import REASONS
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
 STRINGS_TEMPLATE = "_strings.txt"
@@ -91,6 +92,14 @@ class Renderer:
         # Locales with a catalog, and those an admin wrote templates for (email/<locale>/).
         self.locales = sorted(set(self.catalogs.locales) | set(self._template_locales()))
         self._envs: dict[str, Environment] = {}
+        self._templates: dict[tuple[str, str], Any] = {}
+        self._sections: dict[tuple[str, bool], dict[str, View]] = {}
+        # What every digest's templates see the same way.
+        self._constants = {
+            "policy": View(**settings.policy.model_dump()),
+            "evaluation_office": settings.evaluation_office,
+            "reply_to": reply_to(settings),
+        }
         self._phrase_makers: dict[str, Callable[[str, int], str]] = {}
         # Desk links only when the desk has a public address (the key is then required).
         self.links = Links.from_settings(settings) if settings.web_base_url else None
@@ -132,8 +141,13 @@ class Renderer:
         return env
 
     def template(self, locale: str, name: str) -> Any:
-        """An admin's email/<locale>/<name> if there is one, else the one set for all."""
-        return self.environment(locale).select_template([f"{locale}/{name}", name])
+        """An admin's email/<locale>/<name> if there is one, else the one set for all.
+        Kept here: Jinja caches what it finds, not that email/<locale>/ has no such file."""
+        found = self._templates.get((locale, name))
+        if found is None:
+            found = self.environment(locale).select_template([f"{locale}/{name}", name])
+            self._templates[(locale, name)] = found
+        return found
 
     def _phrases(self, locale: str) -> Callable[[str, int], str]:
         """The `when` macro of _strings.txt ("overdue by 3 days"), asked once per
@@ -159,14 +173,36 @@ class Renderer:
             page_url(base, token), lambda action_id: action_url(base, token, action_id)
         )
 
+    def _section_words(self, locale: str, for_office: bool) -> dict[str, View]:
+        """Each section's heading and explanation (the `heading` and `why` macros), worked
+        out once per locale rather than twice per section in every digest."""
+        found = self._sections.get((locale, for_office))
+        if found is None:
+            strings = self.template(locale, STRINGS_TEMPLATE).make_module(
+                {**self._constants, "for_office": for_office}
+            )
+            found = {
+                reason: View(heading=str(strings.heading(reason)), why=str(strings.why(reason)))
+                for reason in REASONS
+            }
+            self._sections[(locale, for_office)] = found
+        return found
+
     def render(self, digest: Digest, as_of: date, now: datetime | None = None) -> Rendered:
         locale = self.locale_for(digest.locale)
+        # Only the evaluation office's own digest explains escalation as the office.
+        for_office = all(item.capacity == "office" for item in digest.items)
         try:
             phrase = self._phrases(locale)
+            words = self._section_words(locale, for_office)
         except TemplateError as exc:
             raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
         status_name = self.environment(locale).filters["status_name"]
-        context = _context(digest, as_of, locale, self.settings, phrase, status_name)
+        context = {
+            **self._constants,
+            **_context(digest, as_of, locale, phrase, status_name, words),
+            "for_office": for_office,
+        }
         links = self._desk_links(digest, now)
         context["page_url"] = links.page if links else None
         for section in context["sections"]:
@@ -234,13 +270,15 @@ def _context(
     digest: Digest,
     as_of: date,
     locale: str,
-    settings: Settings,
     phrase: Callable[[str, int], str],
     status_name: Callable[[str], str],
+    words: dict[str, View],
 ) -> dict[str, Any]:
     sections = [
         View(
             reason=section.reason,
+            heading=words[section.reason].heading,
+            why=words[section.reason].why,
             count=len(section.items),
             evaluations=[
                 View(
@@ -279,11 +317,6 @@ def _context(
         "omitted": sum(digest.omitted.values()),
         "sections": sections,
         "as_of": i18n.long_date(as_of, locale),
-        "policy": View(**settings.policy.model_dump()),
-        "evaluation_office": settings.evaluation_office,
-        "reply_to": reply_to(settings),
-        # Only the evaluation office's own digest explains escalation as the office.
-        "for_office": all(item.capacity == "office" for item in digest.items),
         # Kept for admin templates written before the catalogs; ngettext is the way now.
         "plural": _plural_for(locale),
     }

@@ -53,7 +53,7 @@ EXPECTED = {
             "== Échéance proche (2) ==",
             "== Statut à confirmer (1) ==",
             "== Échéance à fixer (1) ==",
-            f"Échéance{NB}: 2026/11 – en retard de 46 jours",
+            f"Échéance{NB}: 2026/11 - en retard de 46 jours",
             "dans 7 jours",
             "pour aujourd’hui",
             "sans mise à jour depuis 228 jours",
@@ -71,7 +71,7 @@ EXPECTED = {
             "== Próximas a vencer (2) ==",
             "== Confirme el estado (1) ==",
             "== Falta un plazo (1) ==",
-            "Plazo: 2026/11 – con 46 días de retraso",
+            "Plazo: 2026/11 - con 46 días de retraso",
             "vence en 7 días",
             "vence hoy",
             "sin actualizar desde hace 228 días",
@@ -89,7 +89,7 @@ EXPECTED = {
             "== Скоро срок (2) ==",
             "== Подтвердите статус (1) ==",
             "== Нужен срок (1) ==",
-            "Срок: 2026/11 — просрочено на 46 дней",
+            "Срок: 2026/11 - просрочено на 46 дней",
             "срок через 7 дней",
             "срок сегодня",
             "нет обновлений 228 дней",
@@ -142,6 +142,10 @@ DATA = [
     "Line one",
     "Line two",
     "January 15, 2027",  # dates come from Babel, in the locale's words
+    "June 1, 2026",
+    "IOM, Programme team",
+    "December 2026",  # deadlines as the source wrote them
+    "No due date",
 ]
 
 
