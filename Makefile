@@ -13,7 +13,7 @@ DEMO_CONFIG := $(DEMO_DIR)/reminder.toml
 
 .PHONY: demo test lint typecheck format clean
 
-$(RUNTIME_STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
