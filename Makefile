@@ -11,7 +11,7 @@ DEMO_DIR := demo
 # The demo's settings; `export REMINDER_CONFIG=demo/reminder.toml` to use them yourself.
 DEMO_CONFIG := $(DEMO_DIR)/reminder.toml
 
-.PHONY: demo test lint typecheck format clean
+.PHONY: demo test lint typecheck deadcode format clean
 
 $(RUNTIME_STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,14 @@ demo: $(RUNTIME_STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(STAMP) deadcode
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Unused functions, classes, variables (settings in pyproject.toml, exceptions explained in
+# vulture_whitelist.py).
+deadcode: $(STAMP)
+	$(BIN)/vulture
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -25,7 +25,6 @@ LABELS = {
     "on going": "open",
     "pending": "open",
 }
-CLOSED = frozenset({"completed", "no_longer_applicable"})
 
 # Matches any label inside a longer line, longest first so "Not Initiated" beats "Initiated".
 STATUS_PATTERN = "|".join(
@@ -50,7 +49,3 @@ def parse_status(label: str | None) -> str:
             f"unknown status {label!r} (use Not initiated, Initiated, Completed, "
             "No longer applicable, Overdue, Ongoing or Pending)"
         ) from None
-
-
-def is_closed(status: str) -> bool:
-    return status in CLOSED

@@ -50,10 +50,7 @@ def cmd_db_upgrade(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(app: App, args: argparse.Namespace) -> int:
-    data = app.settings.model_dump(mode="json")
-    for key in ("smtp_password",):
-        if data.get(key):
-            data[key] = "**********"
+    data = app.settings.model_dump(mode="json")  # SecretStr values dump as "**********"
     if args.json:
         print_json(data)
     else:
