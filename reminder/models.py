@@ -61,7 +61,8 @@ def table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-# Statuses (DESIGN.md section 2); `open` covers labels that only say "not closed".
+# Statuses (docs/architecture.md, "Domain rules"); `open` covers labels that only say "not
+# closed".
 STATUSES = ("not_initiated", "initiated", "completed", "no_longer_applicable", "open")
 CLOSED_STATUSES = ("completed", "no_longer_applicable")
 ROLES = ("primary", "alternate", "escalation")

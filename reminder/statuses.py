@@ -1,4 +1,5 @@
-"""Key-action statuses: many written labels, five codes (DESIGN.md section 2)."""
+"""Key-action statuses: many written labels, five codes (docs/architecture.md, "Domain
+rules")."""
 
 from __future__ import annotations
 
