@@ -4,7 +4,7 @@
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 RUN pip install --no-cache-dir build==1.2.2.post1
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY reminder ./reminder
 COPY templates ./templates
 RUN python -m build --wheel --outdir /dist

@@ -11,9 +11,9 @@ DEMO_DIR := demo
 # The demo's settings; `export REMINDER_CONFIG=demo/reminder.toml` to use them yourself.
 DEMO_CONFIG := $(DEMO_DIR)/reminder.toml
 
-.PHONY: demo test lint typecheck format clean i18n
+.PHONY: demo test lint typecheck deadcode format clean i18n
 
-$(RUNTIME_STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
@@ -40,9 +40,14 @@ demo: $(RUNTIME_STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(STAMP) deadcode
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Unused functions, classes, variables (settings in pyproject.toml, exceptions explained in
+# vulture_whitelist.py).
+deadcode: $(STAMP)
+	$(BIN)/vulture
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

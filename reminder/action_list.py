@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from reminder import store
 from reminder.config import Policy
-from reminder.rules import action_state, days_overdue
+from reminder.rules import STATES, action_state, days_overdue
 
-# What `state` may ask for: a state of rules.STATES, "open" (everything not closed) or "all".
-STATE_CHOICES = ("open", "overdue", "due-soon", "no-deadline", "closed", "all")
+# What `state` may ask for: "open" (everything not closed, the default), one of the rules'
+# states, or "all".
+STATE_CHOICES = ("open", *(state for state in STATES if state != "open"), "all")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ _config_file: ContextVar[Path | None] = ContextVar("reminder_config_file", defau
 
 
 class Policy(BaseModel):
-    """When an action is put in a digest (DESIGN.md section 2)."""
+    """When an action is put in a digest (docs/architecture.md, "Domain rules")."""
 
     model_config = ConfigDict(extra="forbid")
 

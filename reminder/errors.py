@@ -48,7 +48,3 @@ class DeliveryError(ReminderError):
         self.systemic = systemic
         # The relay may have the message already (the connection died after DATA).
         self.maybe_delivered = maybe_delivered
-
-
-class LockHeldError(ReminderError):
-    """Another run holds the single-flight lock."""

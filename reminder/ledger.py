@@ -1,7 +1,7 @@
 """The delivery ledger: planned digests written before sending, claimed atomically, updated
-after (DESIGN.md section 4). Retries happen across runs, by data, never by sleeping. Writes
-go in batches: a crash between a message's DATA and its batch's commit leaves the row
-`sending`, and the next run resends it once, marked `ambiguous`."""
+after (docs/architecture.md, "Delivery"). Retries happen across runs, by data, never by
+sleeping. Writes go in batches: a crash between a message's DATA and its batch's commit leaves
+the row `sending`, and the next run resends it once, marked `ambiguous`."""
 
 from __future__ import annotations
 

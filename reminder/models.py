@@ -61,10 +61,10 @@ def table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-# Statuses (DESIGN.md section 2); `open` covers labels that only say "not closed".
+# Statuses (docs/architecture.md, "Domain rules"); `open` covers labels that only say "not
+# closed".
 STATUSES = ("not_initiated", "initiated", "completed", "no_longer_applicable", "open")
 CLOSED_STATUSES = ("completed", "no_longer_applicable")
-PRECISIONS = ("day", "month", "quarter", "year", "none")
 ROLES = ("primary", "alternate", "escalation")
 
 key_action_parties = Table(
@@ -258,8 +258,8 @@ class ImportRecord(Base):
 
 
 # -- the delivery ledger ----------------------------------------------------------------------
-# States (DESIGN.md section 4): pending -> sending -> sent | deferred | failed | ambiguous.
-DELIVERY_STATES = ("pending", "sending", "sent", "deferred", "failed", "ambiguous")
+# States (docs/architecture.md, "Delivery"): pending -> sending -> sent | deferred | failed |
+# ambiguous.
 
 
 class Delivery(Base):

@@ -189,7 +189,7 @@ def _plan(
             # (see db.analyze): refresh the ledger's statistics each time it doubles.
             analyze(session, ("deliveries",))
             analyzed_at[0] = report.planned + len(planned)
-        session.commit()  # written before any SMTP traffic (DESIGN.md section 4)
+        session.commit()  # written before any SMTP traffic (docs/architecture.md, "Delivery")
         report.planned += len(planned)
         for digest in planned:
             report.by_reason.update(digest.counts)

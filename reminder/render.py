@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from datetime import UTC, date, datetime, time
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -50,17 +50,19 @@ _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def builtin_templates_dir() -> Path:
-    """templates/ beside the package in a checkout, or installed under share/reminder."""
-    candidates = [
-        Path(__file__).resolve().parent.parent / "templates",
-        Path(sys.prefix) / "share" / "reminder" / "templates",
-    ]
-    for candidate in candidates:
-        if (candidate / "email" / "digest.txt").is_file():
-            return candidate
-    raise ConfigError(
-        "the built-in templates are missing (looked in: " + ", ".join(map(str, candidates)) + ")"
-    )
+    """The built-in templates: the package `reminder.templates`, which is the top-level
+    templates/ folder mapped into the package (setup.py), found through importlib.resources
+    in a checkout's editable install and in an installed wheel alike."""
+    try:
+        root = resources.files("reminder.templates")
+    except ModuleNotFoundError:
+        root = None
+    if not isinstance(root, Path) or not (root / "email" / "digest.txt").is_file():
+        raise ConfigError(
+            f"the built-in templates are missing (package reminder.templates: {root}); "
+            "reinstall reminder (in a checkout: pip install -e .)"
+        )
+    return root
 
 
 @dataclass(frozen=True)

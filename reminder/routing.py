@@ -1,4 +1,5 @@
-"""PURE routing: which people receive an action, and in what capacity (DESIGN.md section 2).
+"""PURE routing: which people receive an action, and in what capacity (docs/architecture.md,
+"Domain rules").
 
 Each responsible party's active primary focal points receive its actions; while a primary is
 away its alternate receives instead. Actions whose responsible text resolves to no party, and

@@ -1,7 +1,8 @@
 """PURE rules: (action snapshot, as_of, policy, reminder history) -> state and findings.
 
 Nothing here reads the clock or the database: `as_of` is the local date in the configured
-time zone, and every deadline falls due on the last day of its period (DESIGN.md section 2).
+time zone, and every deadline falls due on the last day of its period (docs/architecture.md,
+"Domain rules").
 """
 
 from __future__ import annotations

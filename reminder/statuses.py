@@ -1,5 +1,5 @@
 """Key-action statuses: many written labels (English, French, Spanish, Russian), five codes
-(DESIGN.md section 2)."""
+(docs/architecture.md, "Domain rules")."""
 
 from __future__ import annotations
 

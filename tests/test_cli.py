@@ -220,3 +220,12 @@ def test_tables_fit_the_terminal_only_on_a_terminal() -> None:
     print_table(["ID", "TEXT"], [[1, LONG_ACTION]], stream=screen)
     line = screen.getvalue().splitlines()[2]
     assert line.endswith("…") and len(line) <= shutil.get_terminal_size((120, 24)).columns
+
+
+def test_config_check_never_prints_the_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMINDER_SMTP_PASSWORD", "hunter2")
+    for form in ([], ["--json"]):
+        code, out, _ = run(capsys, "config", "check", *form)
+        assert code == 0 and "hunter2" not in out and "**********" in out

@@ -73,12 +73,26 @@ def test_wheel_carries_templates_catalogs_and_migrations(tmp_path: Path) -> None
     [wheel] = tmp_path.glob("reminder-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for template in ("digest.subject.txt", "digest.txt", "digest.html", "_strings.txt"):
-        assert any(n.endswith(f"share/reminder/templates/email/{template}") for n in names)
-    assert any(n.endswith("share/reminder/templates/email/_layout.html") for n in names)
+        assert f"reminder/templates/email/{template}" in names
+    assert "reminder/templates/email/_layout.html" in names
     for locale in ("en", "fr", "es", "ru"):  # the compiled catalogs are what runs
         assert f"reminder/locale/{locale}/LC_MESSAGES/messages.mo" in names
     for page in ("person.html", "office.html", "desk.css"):  # the status desk's pages
-        assert any(n.endswith(f"share/reminder/templates/web/{page}") for n in names)
+        assert f"reminder/templates/web/{page}" in names
+    assert not any(".data/data/" in n for n in names)  # package data, not data_files
+    # Installed, the templates are found inside the installed package, not in this checkout.
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    found = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(target)!r}); "
+         "from reminder.render import builtin_templates_dir; print(builtin_templates_dir())"],
+        check=True, capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert found.stdout.strip() == str(target / "reminder" / "templates")
     assert sum(n.startswith("reminder/migrations/versions/") for n in names) >= 3
 
 
@@ -86,6 +100,7 @@ def test_build_context_keeps_what_the_dockerfile_copies() -> None:
     ignore = (ROOT / ".dockerignore").read_text()
     for needed in (
         "pyproject.toml",
+        "setup.py",
         "README.md",
         "reminder/",
         "templates/",

@@ -54,10 +54,7 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
     warnings = i18n.settings_warnings(app.settings.locale_dir, app.settings.default_locale)
     if app.settings.web_base_url:
         secret_key(app.settings)  # readable and long enough, or a clear error
-    data = app.settings.model_dump(mode="json")
-    for key in ("smtp_password", "secret_key"):
-        if data.get(key):
-            data[key] = "**********"
+    data = app.settings.model_dump(mode="json")  # SecretStr values dump as "**********"
     if args.json:
         print_json(data)
     else:

@@ -141,9 +141,7 @@ def _print_status(
             f"deferred {report.get('deferred', 0)}, failed {report.get('failed', 0)}"
         )
     upcoming = data["next_fire"]
-    source = {"daemon": "the running daemon's", "settings": "these settings'"}[
-        data["schedule_from"]
-    ]
+    source = SCHEDULE_FROM[data["schedule_from"]]
     print(
         f"Next scheduled run: {upcoming.isoformat() if upcoming else 'never'} "
         f"({data['schedule']!r} in {data['timezone']}, {source} schedule)"

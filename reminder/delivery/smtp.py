@@ -1,8 +1,8 @@
 """SMTP transport: TLS verified, timeouts always set, one connection reused across a batch.
 
-Outcomes (DESIGN.md section 4): 4xx, timeouts and disconnects are transient; a 5xx for the
-recipient is permanent for that digest only; failures to connect, start TLS, log in or have
-MAIL FROM accepted are systemic and stop the batch.
+Outcomes (docs/architecture.md, "Delivery"): 4xx, timeouts and disconnects are transient; a
+5xx for the recipient is permanent for that digest only; failures to connect, start TLS, log
+in or have MAIL FROM accepted are systemic and stop the batch.
 """
 
 from __future__ import annotations
