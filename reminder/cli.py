@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from reminder import __version__, clock, ledger, logs, migrate, pipeline, store, template_check
-from reminder.config import Settings, load_settings
+from reminder.config import Settings, check_secret_files, load_settings, public_settings
 from reminder.db import (
     connect_error_context,
     make_engine,
@@ -275,10 +275,8 @@ def cmd_actions(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(app: App, args: argparse.Namespace) -> int:
-    data = app.settings.model_dump(mode="json")
-    for key in ("smtp_password",):
-        if data.get(key):
-            data[key] = "**********"
+    check_secret_files(app.settings)
+    data = public_settings(app.settings)
     if args.json:
         print_json(data)
     else:

@@ -7,6 +7,7 @@ variables, the TOML file named by `REMINDER_CONFIG` (or `--config`), then the de
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from email.utils import parseaddr
@@ -22,6 +23,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -74,6 +76,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///reminder.sqlite"
+    # The URL from a file (a Docker or Kubernetes secret), when it carries a password.
+    database_url_file: Path | None = None
     timezone: str = "UTC"
     default_locale: str = "en"
 
@@ -107,6 +111,18 @@ class Settings(BaseSettings):
     auto_migrate: bool = False
 
     policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _database_url_from_file(self) -> Settings:
+        if self.database_url_file is None:
+            return self
+        if "database_url" in self.model_fields_set:
+            raise ValueError(
+                "set database_url (REMINDER_DATABASE_URL) or database_url_file "
+                "(REMINDER_DATABASE_URL_FILE), not both"
+            )
+        self.database_url = read_secret_file(self.database_url_file, "database_url_file")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -197,6 +213,9 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
+            if not error["loc"]:  # a check across settings names them itself
+                problems.append(error["msg"].removeprefix("Value error, "))
+                continue
             key = ".".join(str(part) for part in error["loc"])
             problems.append(f"{key} ({env_name(error['loc'])}): {error['msg']}")
         source = f" in {path}" if path else ""
@@ -205,13 +224,58 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         _config_file.reset(token)
 
 
+def read_secret_file(path: Path, setting: str) -> str:
+    """A secret kept in a file (Docker/Kubernetes secrets); an unreadable one names its setting."""
+    name = f"{setting} ({env_name((setting,))})"
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"{name}: cannot read {path}: {reason}") from None
+    if not value:
+        raise ConfigError(f"{name}: {path} is empty")
+    return value
+
+
 def smtp_password(settings: Settings) -> str | None:
     """The SMTP password from the setting or the file it names (for Docker/Kubernetes secrets)."""
     if settings.smtp_password is not None:
         return settings.smtp_password.get_secret_value()
     if settings.smtp_password_file is not None:
-        try:
-            return settings.smtp_password_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"smtp_password_file (REMINDER_SMTP_PASSWORD_FILE): {exc}") from None
+        return read_secret_file(settings.smtp_password_file, "smtp_password_file")
     return None
+
+
+def check_secret_files(settings: Settings) -> None:
+    """Read every `*_FILE` secret the service would use, so `config check` fails now, naming
+    the setting, rather than the first run at the first message. (The database URL's file is
+    read when the settings are loaded.)"""
+    if settings.smtp_password_file is not None:
+        smtp_password(settings)
+
+
+MASK = "**********"
+# user:password@ in any URL: the password part, up to the last @ before the host.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
+
+
+def mask_url_passwords(value: str) -> str:
+    return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK + "@", value)
+
+
+def public_settings(settings: Settings) -> dict[str, Any]:
+    """The effective settings for printing: passwords masked, in URLs too."""
+    data = settings.model_dump(mode="json")
+    if data.get("smtp_password"):
+        data["smtp_password"] = MASK
+    return _masked(data)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_url_passwords(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from reminder.config import mask_url_passwords
 from reminder.errors import ConfigError, ReminderError, SchemaError
 
 
@@ -41,7 +42,7 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigError(
-            f"database_url (REMINDER_DATABASE_URL): not a database URL: {url!r}"
+            f"database_url (REMINDER_DATABASE_URL): not a database URL: {mask_url_passwords(url)!r}"
         ) from None
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -53,7 +54,9 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # a missing driver or a malformed URL
-        raise ConfigError(f"database_url (REMINDER_DATABASE_URL): {exc}") from None
+        raise ConfigError(
+            f"database_url (REMINDER_DATABASE_URL): {mask_url_passwords(str(exc))}"
+        ) from None
     event.listen(engine, "connect", _postgresql_session)
     return engine
 
