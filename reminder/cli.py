@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import email
-import email.policy
 import logging
 import os
 import sys
@@ -18,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from reminder import __version__, clock, ledger, logs, migrate, pipeline, store, template_check
+from reminder.compose import message_part, preview_message
 from reminder.config import Settings, check_secret_files, load_settings, public_settings
 from reminder.db import (
     connect_error_context,
@@ -33,10 +32,10 @@ from reminder.importers.load import load_batch, load_directory, load_resolver
 from reminder.lock import lock_state
 from reminder.models import Delivery, Party, Run
 from reminder.output import print_json, print_table
-from reminder.planning import Planner
-from reminder.render import Renderer, build_message, message_id_for
+from reminder.progress import bar
+from reminder.render import Renderer
 from reminder.rules import action_state, days_overdue
-from reminder.scheduler import Daemon, Runner, heartbeat_problem
+from reminder.scheduler import Daemon, Runner, heartbeat_problem, stop_on_signals
 
 
 @dataclass
@@ -149,6 +148,7 @@ def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
         "parties": dict(summary.parties),
         "focal_points": dict(summary.focal_points),
         "actions_reresolved": summary.actions_reresolved,
+        "warnings": directory.warnings,
     }
     if args.json:
         print_json(data)
@@ -157,6 +157,8 @@ def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
     print("  " + _counts(data["parties"], "parties"))
     print("  " + _counts(data["focal_points"], "focal points"))
     print(f"  key actions whose responsible parties changed: {summary.actions_reresolved}")
+    for warning in directory.warnings:
+        print(f"  warning: {warning}")
     return 0
 
 
@@ -298,27 +300,16 @@ REASON_WORDS = {
 }
 
 
-def _progress(done: int, total: int) -> None:
-    """A progress line on a terminal, for long runs only."""
-    if total >= 50 and sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\rsending {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-
 def cmd_run_once(app: App, args: argparse.Namespace) -> int:
     require_current_schema(app.engine)
     runner = Runner(app.settings, app.engine)
     as_of = args.as_of or runner.today()
     if args.dry_run:  # writes nothing, so it needs no lock
-        report: pipeline.RunReport | None = pipeline.run_once(
-            app.settings,
-            runner.sessions,
-            as_of,
-            clock.now_utc,
-            dry_run=True,
-        )
+        report: pipeline.RunReport | None = pipeline.dry_run(app.settings, runner.sessions, as_of)
     else:
-        report = runner.run("run-once", as_of=as_of, progress=_progress)
+        stop_on_signals(runner.stop)  # SIGTERM/SIGINT: finish what is in flight, exit 0
+        with bar("planning", "recipients") as planning, bar("sending", "digests") as sending:
+            report = runner.run("run-once", as_of=as_of, planning=planning, sending=sending)
     if report is None:
         holder = lock_state(app.engine, clock.now_utc())
         who = f" ({holder['holder']}, since {holder['since']:%Y-%m-%d %H:%M} UTC)" if holder else ""
@@ -462,6 +453,8 @@ def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
         )
     for failure in report.failures:
         print(f"  failed: {failure['recipient']}: {failure['error']}")
+    if report.interrupted:
+        print("Stopped on request: digests not yet sent stay queued for the next run.")
     if report.systemic_error:
         print(
             f"Error: the run stopped: {report.systemic_error}; unsent digests stay queued.",
@@ -471,43 +464,19 @@ def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
 
 def cmd_preview(app: App, args: argparse.Namespace) -> int:
     as_of = args.as_of or app.today()
-    address = args.email.strip().lower()
     with app.session() as session:
-        stored = session.scalars(
-            select(Delivery).where(Delivery.recipient == address, Delivery.digest_day == as_of)
-        ).one_or_none()
-        if stored is not None:
-            print(
-                f"(today's digest for {address} is already in the ledger: {stored.status})",
-                file=sys.stderr,
-            )
-            _print_stored(ledger.message_payloads(session, [stored.id])[stored.id], args.format)
-            return 0
-        digest = Planner(session, app.settings, as_of).digest_for(address)
-    if digest is None:
+        found = preview_message(session, app.settings, args.email, as_of, clock.now_utc())
+    if found is None:
         print(f"{args.email} has nothing due on {as_of}: no digest.")
         return 0
-    renderer = Renderer(app.settings)
-    rendered = renderer.render(digest, as_of)
-    if args.format == "text":
-        print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
-    elif args.format == "html":
-        print(rendered.html, end="")
-    else:
-        message_id = message_id_for(digest.recipient.email, as_of, app.settings.sender)
-        message = build_message(rendered, digest, app.settings, message_id, clock.now_utc())
-        print(message.replace("\r\n", "\n"), end="")
+    if found.stored_status is not None:
+        print(
+            f"(today's digest for {found.recipient} is already in the ledger: "
+            f"{found.stored_status})",
+            file=sys.stderr,
+        )
+    print(message_part(found.message, args.format), end="")
     return 0
-
-
-def _print_stored(payload: str, form: str) -> None:
-    message = email.message_from_string(payload, policy=email.policy.default)
-    if form == "eml":
-        print(payload.replace("\r\n", "\n"), end="")
-        return
-    part = message.get_body(("html",) if form == "html" else ("plain",))
-    body = part.get_content() if part is not None else ""
-    print(f"Subject: {message['Subject']}\n\n{body}" if form == "text" else body, end="")
 
 
 def cmd_history(app: App, args: argparse.Namespace) -> int:

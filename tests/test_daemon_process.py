@@ -146,14 +146,16 @@ def test_run_once_during_a_daemon_run(
     tmp_path: Path,
 ) -> None:
     recorder, port = slow_relay
+    recorder.delay, recorder.hold = 0.0, True  # the daemon's run waits inside its first message
     env = environment(database_url, port, tmp_path)
-    env["REMINDER_SMTP_CONNECTIONS"] = "1"  # a daemon run long enough to start another during it
+    env["REMINDER_SMTP_CONNECTIONS"] = "1"
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path, stderr=subprocess.PIPE,
                               text=True)  # fmt: skip
     try:
-        wait_for(lambda: len(recorder.received) >= 1)
+        recorder.wait_arrival()
         during = subprocess.run(reminder("run-once"), env=env, cwd=tmp_path, capture_output=True,
                                 text=True, timeout=60)  # fmt: skip
+        recorder.open_gate()
         assert during.returncode == 75 and "Another run holds the lock" in during.stderr
         wait_for(lambda: ledger(engine)["sent"] == recipients)
         health = subprocess.run(reminder("health"), env=env, cwd=tmp_path, capture_output=True,

@@ -9,7 +9,8 @@ import pytest
 
 from reminder.config import load_settings
 from reminder.errors import TemplateError
-from reminder.render import Renderer, build_message, builtin_templates_dir, message_id_for
+from reminder.mime import build_message, message_id_for
+from reminder.render import Renderer, builtin_templates_dir
 from reminder.routing import Person
 from reminder.template_check import SAMPLE_DAY, check_all, sample_digest
 

@@ -14,6 +14,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 
+from reminder.addresses import address_warning
 from reminder.errors import SourceError
 from reminder.importers.common import checksum, clean, date_of, decode_text, read_bytes
 from reminder.models import ROLES
@@ -67,6 +68,7 @@ class Directory:
     file: str
     checksum: str
     parties: list[PartyRecord]
+    warnings: list[str] = field(default_factory=list)  # file:line: email: look-alikes etc.
 
 
 class _Checker:
@@ -234,4 +236,10 @@ def read_directory(path: Path) -> Directory:
                     "alternate",
                     f"{person.alternate} is not a focal point in this directory",
                 )
-    return Directory(str(path), checksum(data), parties)
+    warnings = [
+        f"{path}:{person.line}: email: {warning}"
+        for party in parties
+        for person in party.focal_points
+        if (warning := address_warning(person.email)) is not None
+    ]
+    return Directory(str(path), checksum(data), parties, warnings)
