@@ -455,6 +455,10 @@ def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
         print(f"  failed: {failure['recipient']}: {failure['error']}")
     if report.interrupted:
         print("Stopped on request: digests not yet sent stay queued for the next run.")
+    for reason in sorted(
+        {f["error"] for f in report.failures if f["error"].startswith("template ")}
+    ):
+        print(f"Error: {reason}", file=sys.stderr)
     if report.systemic_error:
         print(
             f"Error: the run stopped: {report.systemic_error}; unsent digests stay queued.",

@@ -37,7 +37,9 @@ def compose(
         rendered = renderer.render(digest, digest.digest_day)
         subject = rendered.subject
         payload = build_message(rendered, digest, settings, message_id, now)
-    except (TemplateError, AddressError) as exc:
+    except TemplateError as exc:
+        error = str(exc)  # "template <locale>/<name>: ..."
+    except AddressError as exc:
         error = f"cannot build the message: {exc}"
     return ledger.PlannedDigest(
         recipient=digest.recipient.email,

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     evaluation_office: str | None = None
     list_id: str = "key-action-reminders.reminder.localhost"
     templates_dir: Path | None = None
+    # The largest body (text or HTML) a template may render; more is a template error.
+    max_message_bytes: int = Field(default=2_000_000, ge=10_000)
 
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -28,13 +28,13 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment
 
 from reminder.config import Settings
 from reminder.digest import Digest, DigestItem
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
 from reminder.mime import header_safe
+from reminder.template_limits import BoundedSandbox, check_subject, render_bounded
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
 
@@ -74,8 +74,11 @@ class Renderer:
         self.roots = roots
         # The shipped templates are trusted; once an admin folder is in play, everything
         # renders in the sandbox (it is slower: every attribute access is checked).
-        environment = SandboxedEnvironment if settings.templates_dir is not None else Environment
-        self.env = environment(
+        limited = settings.templates_dir is not None
+        environment = (
+            partial(BoundedSandbox, settings.max_message_bytes) if limited else Environment
+        )
+        self.env: Environment = environment(
             loader=ChoiceLoader([FileSystemLoader(str(root / "email")) for root in roots]),
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -123,22 +126,37 @@ class Renderer:
         except TemplateError as exc:
             raise ReminderTemplateError(f"{locale}/_strings.txt: {exc}") from None
         context = _context(digest, as_of, locale, self.settings, phrase)
-        try:
-            subject, text, html = (
-                self.env.get_template(f"{locale}/{name}").render(context) for name in TEMPLATE_NAMES
-            )
-        except TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or locale
-            raise ReminderTemplateError(f"{where}: {exc}") from None
-        except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            # An admin template doing something the data does not support.
-            raise ReminderTemplateError(
-                f"{locale} templates: {type(exc).__name__}: {exc}"
-            ) from None
+        subject, text, html = (
+            self._render_one(f"{locale}/{name}", context) for name in TEMPLATE_NAMES
+        )
         subject = header_safe(subject)
         if not subject:
             raise ReminderTemplateError(f"{locale}/digest.subject.txt rendered an empty subject")
         return Rendered(subject, text.strip() + "\n", html)
+
+    def _render_one(self, name: str, context: dict[str, Any]) -> str:
+        """One template, bounded (template_limits); every failure names the template."""
+        try:
+            output = render_bounded(
+                self.env.get_template(name), context, self.settings.max_message_bytes
+            )
+            if name.endswith(".subject.txt"):
+                check_subject(output)
+            return output
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+            where = name if where.startswith("/") else where
+            raise ReminderTemplateError(f"template {where}: {exc}") from None
+        except (
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+            ArithmeticError,
+            MemoryError,
+        ) as exc:
+            # An admin template doing something the data does not support.
+            raise ReminderTemplateError(f"template {name}: {type(exc).__name__}: {exc}") from None
 
 
 def _plural_for(locale: str) -> Any:

@@ -81,7 +81,7 @@ def check_all(settings: Settings) -> list[str]:
         try:
             rendered = renderer.render(sample_digest(locale), SAMPLE_DAY)
         except ReminderError as exc:
-            problems.append(f"{locale}: {exc}")
+            problems.append(str(exc))  # "template <locale>/<name>: ..."
             continue
         if "Sample key action 6" not in rendered.text or "Sample key action 6" not in rendered.html:
             problems.append(f"{locale}: a body does not list every key action")

@@ -115,7 +115,10 @@ def test_admin_template_errors_are_reported_by_check(tmp_path: Path) -> None:
     (folder / "email" / "fr").mkdir()
     (folder / "email" / "fr" / "digest.txt").write_text("Bonjour")
     problems = check_all(load_settings(templates_dir=folder))
-    assert any(p.startswith("ru:") and "'no_such_value' is undefined" in p for p in problems)
+    assert any(
+        p.startswith("template ru/digest.txt:") and "'no_such_value' is undefined" in p
+        for p in problems
+    )
     assert any(p.startswith("fr: missing digest.subject.txt, digest.html") for p in problems)
 
 
