@@ -53,3 +53,16 @@ _.auth_data
 _.FORMATS  # importers: the importers engineer removes importers.FORMATS
 _.advance  # progress: the run-once progress bar (delivery engineer) calls these
 _.grow
+
+# Merged branches: pydantic validators, itsdangerous and Starlette hooks, the sandbox's
+# operator table, columns and template attributes read by templates or the database.
+_._database_url_from_file
+_._links_need_a_key
+_.pending_proposal  # templates/web/person.html
+_.get_timestamp  # itsdangerous.TimestampSigner override
+_.original_due_date
+_.updated_at
+_.update_url  # templates/email/digest.*
+_.intercepted_binops  # jinja2.sandbox.SandboxedEnvironment
+_.background  # starlette Response
+_.binary_location  # selenium ChromeOptions

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///reminder.sqlite"
+    # The URL from a file (a Docker or Kubernetes secret), when it carries a password.
+    database_url_file: Path | None = None
     timezone: str = "UTC"
     default_locale: str = "en"
 
@@ -90,6 +92,8 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     # Message catalogs overriding or adding to the shipped ones: <lang>/LC_MESSAGES/messages.po
     locale_dir: Path | None = None
+    # The largest body (text or HTML) a template may render; more is a template error.
+    max_message_bytes: int = Field(default=2_000_000, ge=10_000)
 
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -119,6 +123,18 @@ class Settings(BaseSettings):
     office_members: list[str] = Field(default_factory=list)
 
     policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _database_url_from_file(self) -> Settings:
+        if self.database_url_file is None:
+            return self
+        if "database_url" in self.model_fields_set:
+            raise ValueError(
+                "set database_url (REMINDER_DATABASE_URL) or database_url_file "
+                "(REMINDER_DATABASE_URL_FILE), not both"
+            )
+        self.database_url = read_secret_file(self.database_url_file, "database_url_file")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -259,10 +275,10 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"])
-            if not key:  # a rule across settings: its message names them
+            if not error["loc"]:  # a check across settings names them itself
                 problems.append(error["msg"].removeprefix("Value error, "))
                 continue
+            key = ".".join(str(part) for part in error["loc"])
             problems.append(f"{key} ({env_name(error['loc'])}): {error['msg']}")
         source = f" in {path}" if path else ""
         raise ConfigError(f"invalid configuration{source}: " + "; ".join(problems)) from None
@@ -270,15 +286,25 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         _config_file.reset(token)
 
 
+def read_secret_file(path: Path, setting: str) -> str:
+    """A secret kept in a file (Docker/Kubernetes secrets); an unreadable one names its setting."""
+    name = f"{setting} ({env_name((setting,))})"
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"{name}: cannot read {path}: {reason}") from None
+    if not value:
+        raise ConfigError(f"{name}: {path} is empty")
+    return value
+
+
 def smtp_password(settings: Settings) -> str | None:
     """The SMTP password from the setting or the file it names (for Docker/Kubernetes secrets)."""
     if settings.smtp_password is not None:
         return settings.smtp_password.get_secret_value()
     if settings.smtp_password_file is not None:
-        try:
-            return settings.smtp_password_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"smtp_password_file (REMINDER_SMTP_PASSWORD_FILE): {exc}") from None
+        return read_secret_file(settings.smtp_password_file, "smtp_password_file")
     return None
 
 
@@ -307,3 +333,38 @@ def secret_key(settings: Settings) -> str:
 def reply_to(settings: Settings) -> str | None:
     """Where replies to a digest go: `reply_to`, else the evaluation office."""
     return settings.reply_to or settings.evaluation_office
+
+
+def check_secret_files(settings: Settings) -> None:
+    """Read every `*_FILE` secret the service would use, so `config check` fails now, naming
+    the setting, rather than the first run at the first message. (The database URL's file is
+    read when the settings are loaded.)"""
+    if settings.smtp_password_file is not None:
+        smtp_password(settings)
+
+
+MASK = "**********"
+# user:password@ in any URL: the password part, up to the last @ before the host.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
+
+
+def mask_url_passwords(value: str) -> str:
+    return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK + "@", value)
+
+
+def public_settings(settings: Settings) -> dict[str, Any]:
+    """The effective settings for printing: passwords masked, in URLs too."""
+    data = settings.model_dump(mode="json")
+    if data.get("smtp_password"):
+        data["smtp_password"] = MASK
+    return _masked(data)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_url_passwords(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reminder.ledger import message_payloads
 from reminder.models import Delivery, Run
 
 
@@ -41,12 +40,6 @@ class Sent:
     last_error: str | None
 
 
-@dataclass(frozen=True)
-class StoredDigest:
-    status: str
-    payload: str
-
-
 def last_run(session: Session) -> LastRun | None:
     run = session.scalars(select(Run).order_by(Run.id.desc()).limit(1)).one_or_none()
     if run is None:
@@ -73,17 +66,6 @@ def sent(
     if recipient:
         query = query.where(Delivery.recipient == recipient.strip().lower())
     return [_sent(row) for row in session.scalars(query)]
-
-
-def stored_digest(session: Session, recipient: str, day: date) -> StoredDigest | None:
-    """The message the ledger holds for `recipient` on `day`, with its state."""
-    query = select(Delivery.id, Delivery.status).where(
-        Delivery.recipient == recipient, Delivery.digest_day == day
-    )
-    row = session.execute(query).one_or_none()
-    if row is None:
-        return None
-    return StoredDigest(row.status, message_payloads(session, [row.id])[row.id])
 
 
 def _sent(row: Delivery) -> Sent:

@@ -1,7 +1,10 @@
-"""The delivery ledger: planned digests written before sending, claimed atomically, updated
-after (docs/architecture.md, "Delivery"). Retries happen across runs, by data, never by
-sleeping. Writes go in batches: a crash between a message's DATA and its batch's commit leaves
-the row `sending`, and the next run resends it once, marked `ambiguous`."""
+"""The delivery ledger, the run's queue: planned digests written before any SMTP traffic,
+claimed one at a time just before their message goes out, and their outcome recorded as it
+comes back (docs/architecture.md, "Delivery"). Retries happen across runs, by data, never by
+sleeping.
+
+A row is `sending` only from its claim to its recorded outcome, so a crash leaves at most one
+such row per connection: the next run resends those (same message), marked `ambiguous`."""
 
 from __future__ import annotations
 
@@ -16,8 +19,6 @@ from sqlalchemy.orm import Session
 from reminder.bulk import insert_tuples
 from reminder.models import Delivery, DeliveryMessage, ReminderLog, table
 
-# A row left `sending` this long belongs to a run that died: resend it, flagged ambiguous.
-SENDING_LEASE = timedelta(minutes=15)
 BACKOFF_FIRST = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -38,30 +39,31 @@ class PlannedDigest:
     subject: str
     locale: str
     counts: dict[str, int]
-    payload: str
+    payload: str  # empty when the message could not be built
     items: Sequence[PlannedItem]
+    error: str | None = None  # why the message could not be built: the row is born `failed`
 
 
 @dataclass(frozen=True)
-class Claimed:
-    """A row this run now owns (status `sending`)."""
+class Queued:
+    """A row waiting to be sent (pending, or deferred and due), with its message."""
 
     id: int
     recipient: str
     message_id: str
     digest_day: date
     payload: str
-    attempts: int
+    attempts: int  # before this attempt
     maybe_delivered: bool
     created_at: datetime
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to a claimed row: `sent`, `deferred`, `failed`, or `released` (not tried,
-    or stopped by a systemic failure before it left)."""
+    """What happened to a claimed row: `sent`, `deferred`, `failed`, or `released` (not sent:
+    stopped by a systemic failure before its message left; the attempt does not count)."""
 
-    row: Claimed
+    row: Queued
     kind: str
     error: str | None = None
     maybe_delivered: bool = False
@@ -71,11 +73,12 @@ def recipients_with_digest(session: Session, day: date) -> set[str]:
     return set(session.scalars(select(Delivery.recipient).where(Delivery.digest_day == day)))
 
 
-def plan(
+def enqueue(
     session: Session, digests: Sequence[PlannedDigest], now: datetime, run_id: int | None
-) -> list[int]:
-    """Write pending rows, their messages and reminder-log lines in bulk (the caller
-    commits); returns the new rows' ids."""
+) -> list[Queued]:
+    """Write the rows, their messages and reminder-log lines in bulk (the caller commits);
+    returns the rows to send. A digest whose message could not be built is written `failed`
+    with its reason, and neither sent nor logged as told."""
     if not digests:
         return []
     session.execute(
@@ -89,7 +92,8 @@ def plan(
                 "subject": d.subject,
                 "locale": d.locale,
                 "counts": d.counts,
-                "status": "pending",
+                "status": "failed" if d.error else "pending",
+                "last_error": d.error,
                 "attempts": 0,
                 "maybe_delivered": False,
                 "created_at": now,
@@ -99,24 +103,27 @@ def plan(
             for d in digests
         ],
     )
+    sendable = [d for d in digests if d.error is None]
+    if not sendable:
+        return []
     # Look the new ids up by the unique (recipient, day): RETURNING with ordered rows
     # degrades to one statement per row on SQLite.
     by_recipient = dict(
         session.execute(
             select(Delivery.recipient, Delivery.id).where(
-                Delivery.digest_day == digests[0].day,
-                Delivery.recipient.in_([d.recipient for d in digests]),
+                Delivery.digest_day == sendable[0].day,
+                Delivery.recipient.in_([d.recipient for d in sendable]),
             )
         )
         .tuples()
         .all()
     )
-    ids = [by_recipient[d.recipient] for d in digests]
+    ids = [by_recipient[d.recipient] for d in sendable]
     session.execute(
         insert(table(DeliveryMessage)),
         [
             {"delivery_id": row_id, "payload": d.payload}
-            for row_id, d in zip(ids, digests, strict=True)
+            for row_id, d in zip(ids, sendable, strict=True)
         ],
     )
     insert_tuples(
@@ -125,11 +132,14 @@ def plan(
         _LOG_COLUMNS,
         [
             (row_id, item.action_id, d.recipient, item.reason, item.milestone, d.day)
-            for row_id, d in zip(ids, digests, strict=True)
+            for row_id, d in zip(ids, sendable, strict=True)
             for item in d.items
         ],
     )
-    return ids
+    return [
+        Queued(row_id, d.recipient, d.message_id, d.day, d.payload, 0, False, now)
+        for row_id, d in zip(ids, sendable, strict=True)
+    ]
 
 
 # One row per action in a digest: 1.2 million at a million actions.
@@ -137,18 +147,21 @@ _LOG_COLUMNS = ("delivery_id", "key_action_id", "recipient", "reason", "mileston
 
 
 def recover_orphans(session: Session, now: datetime) -> int:
-    """Rows stuck in `sending` past the lease: their run died mid-send, so the relay may have
-    the message. Put them back in the queue, flagged, so the resend ends as `ambiguous`."""
+    """Rows left `sending`: a run claims a row just before its message goes out and records
+    the outcome as soon as the relay answers, so a row still `sending` when a new run holds the
+    single-flight lock belongs to a run that died in between. The relay may have the message:
+    put the row back in the queue, flagged, so its resend is recorded `ambiguous`."""
     result = session.execute(
         update(Delivery)
-        .where(Delivery.status == "sending", Delivery.updated_at < now - SENDING_LEASE)
+        .where(Delivery.status == "sending")
         .values(status="pending", maybe_delivered=True, updated_at=now)
     )
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def due_for_sending(session: Session, now: datetime) -> list[int]:
+def waiting_ids(session: Session, now: datetime) -> list[int]:
+    """Rows to send now, oldest first: pending, or deferred and due."""
     query = (
         select(Delivery.id)
         .where(
@@ -162,13 +175,10 @@ def due_for_sending(session: Session, now: datetime) -> list[int]:
     return list(session.scalars(query))
 
 
-def claim(session: Session, ids: Sequence[int], now: datetime) -> list[Claimed]:
-    """Atomically move waiting rows to `sending`; rows another run took first are left out."""
+def load_queued(session: Session, ids: Sequence[int]) -> list[Queued]:
+    """These rows, with their messages, to queue for sending."""
     rows = session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(list(ids)), Delivery.status.in_(("pending", "deferred")))
-        .values(status="sending", attempts=Delivery.attempts + 1, updated_at=now)
-        .returning(
+        select(
             Delivery.id,
             Delivery.recipient,
             Delivery.message_id,
@@ -177,14 +187,24 @@ def claim(session: Session, ids: Sequence[int], now: datetime) -> list[Claimed]:
             Delivery.maybe_delivered,
             Delivery.created_at,
         )
+        .where(Delivery.id.in_(list(ids)))
+        .order_by(Delivery.id)
     ).all()
-    session.commit()
     payloads = message_payloads(session, [row[0] for row in rows])
-    claimed = [
-        Claimed(i, to, mid, day, payloads[i], n, maybe, at)
-        for i, to, mid, day, n, maybe, at in rows
+    return [
+        Queued(i, to, mid, day, payloads[i], n, maybe, at) for i, to, mid, day, n, maybe, at in rows
     ]
-    return sorted(claimed, key=lambda row: row.id)
+
+
+def claim(session: Session, row: Queued, now: datetime) -> bool:
+    """Move one waiting row to `sending` just before its message goes out (the caller
+    commits); False when another run took it first."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == row.id, Delivery.status.in_(("pending", "deferred")))
+        .values(status="sending", attempts=row.attempts + 1, updated_at=now)
+    )
+    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
 def message_payloads(session: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -203,11 +223,11 @@ def _backoff(attempts: int) -> timedelta:
 
 def _values(outcome: Outcome, now: datetime, max_age: timedelta) -> dict[str, Any]:
     row = outcome.row
+    attempts = row.attempts + 1
     maybe = row.maybe_delivered or outcome.maybe_delivered
     values: dict[str, Any] = {
-        "id": row.id,
         "status": outcome.kind,
-        "attempts": row.attempts,
+        "attempts": attempts,
         "maybe_delivered": maybe,
         "last_error": outcome.error,
         "next_attempt_at": None,
@@ -218,25 +238,20 @@ def _values(outcome: Outcome, now: datetime, max_age: timedelta) -> dict[str, An
         values.update(status="ambiguous" if maybe else "sent", sent_at=now)
     elif outcome.kind == "deferred":
         if now - row.created_at > max_age:
-            failure = f"gave up after {row.attempts} attempts: {outcome.error}"
+            failure = f"gave up after {attempts} attempts: {outcome.error}"
             values.update(status="failed", last_error=failure)
         else:
-            values["next_attempt_at"] = now + _backoff(row.attempts)
+            values["next_attempt_at"] = now + _backoff(attempts)
     elif outcome.kind == "released":  # the attempt does not count
-        values.update(status="pending", attempts=max(row.attempts - 1, 0))
+        values.update(status="pending", attempts=row.attempts)
     return values
 
 
-def record(
-    session: Session, outcomes: Sequence[Outcome], now: datetime, max_age: timedelta
-) -> list[str]:
-    """Write every outcome of a batch in one transaction; returns the final states."""
-    if not outcomes:
-        return []
-    values = [_values(outcome, now, max_age) for outcome in outcomes]
-    session.execute(update(Delivery), values)  # bulk UPDATE by primary key
-    session.commit()
-    return [v["status"] for v in values]
+def record(session: Session, outcome: Outcome, now: datetime, max_age: timedelta) -> str:
+    """Write one claimed row's outcome (the caller commits); returns its final state."""
+    values = _values(outcome, now, max_age)
+    session.execute(update(Delivery).where(Delivery.id == outcome.row.id).values(**values))
+    return str(values["status"])
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

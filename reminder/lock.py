@@ -3,7 +3,9 @@
 On PostgreSQL a session advisory lock, released by the server if the holder's connection
 dies; keyed by the schema, since advisory locks are database-wide and two deployments may
 share a database in separate schemas. On SQLite a lock row in the same database file with
-an expiry, renewed while the run goes on, so a crashed holder's lock lapses by itself.
+an expiry, renewed while the run goes on, so a crashed holder's lock lapses by itself within
+LEASE; a holder on this host whose process is gone is taken over at once. A graceful stop
+deletes the row.
 """
 
 from __future__ import annotations
@@ -21,12 +23,27 @@ from reminder.models import RunLock
 
 ADVISORY_KEY = 0x726D6E64  # "rmnd": the first of the two-key form, the schema's hash second
 _SCHEMA_KEY = "hashtext(current_schema())"
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=60)
+RENEW_EVERY = timedelta(seconds=15)
 LOCK_NAME = "run"
 
 
 def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_gone(holder: str) -> bool:
+    """A holder on this host whose process no longer exists (killed, crashed)."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 class RunLockHandle:
@@ -55,10 +72,16 @@ class RunLockHandle:
             return False
         now = self.clock()
         with self.engine.begin() as connection:
+            current = connection.execute(
+                select(RunLock.holder).where(RunLock.name == LOCK_NAME)
+            ).scalar()
+            lapsed = RunLock.expires_at < now
+            if current is not None and _holder_is_gone(current):
+                lapsed = RunLock.holder == current
             # Take over a lapsed lock (its holder crashed) ...
             taken = connection.execute(
                 update(RunLock)
-                .where(RunLock.name == LOCK_NAME, RunLock.expires_at < now)
+                .where(RunLock.name == LOCK_NAME, lapsed)
                 .values(holder=self.holder, acquired_at=now, expires_at=now + LEASE)
             )
         if taken.rowcount != 1:
@@ -79,9 +102,9 @@ class RunLockHandle:
         return True
 
     def renew(self) -> None:
-        """Extend the SQLite lease; cheap to call often (it writes at most once a minute)."""
+        """Extend the SQLite lease; cheap to call often (it writes at most every RENEW_EVERY)."""
         now = self.clock()
-        if self.postgres or self._renewed is None or now - self._renewed < timedelta(minutes=1):
+        if self.postgres or self._renewed is None or now - self._renewed < RENEW_EVERY:
             return
         with self.engine.begin() as connection:
             connection.execute(

@@ -1,24 +1,19 @@
-"""run_once: the one place that chains the stages.
+"""The reminder run, read top to bottom: plan a batch of digests, write it to the ledger, send
+it, record each outcome; repeat. (docs/architecture.md draws it.)
 
-store -> rules(as_of) -> digest -> render -> ledger row -> transport.send -> ledger update.
-Every call is the same reconcile: plan what is due and not yet planned today, then send
-everything in the ledger that is waiting. Running it twice in a day sends nothing new.
-Planning goes in batches of recipients (scanned, routed and rendered in worker processes);
-each batch is written to the ledger and handed to the senders while the next is planned,
-so memory stays flat and a slow relay overlaps the CPU work.
+store -> rules(as_of) -> routing -> digest -> compose (render + MIME) -> ledger -> transport
+-> ledger. Every call is the same reconcile: first what is already waiting (retries, rows a
+stopped run left pending), then what is due today and not yet planned. Running it twice in a
+day sends nothing new. `send_waiting` is the retry-only run, `dry_run` the one that writes
+nothing. Planning happens in worker processes (`planning_workers`) while this process writes
+the ledger and serves the sender threads (`sending`).
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import gc
-import itertools
-import multiprocessing
-import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -26,27 +21,31 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from reminder import ledger, sending
+from reminder import ledger
 from reminder.calendar_days import non_sending_reason
 from reminder.config import Settings
-from reminder.db import analyze, make_engine, make_session_factory
+from reminder.db import analyze
 from reminder.delivery import Transport, make_transport
 from reminder.digest import Digest
 from reminder.models import Run
-from reminder.planning import Planner, RecipientBatch
-from reminder.render import Renderer, build_message, message_id_for
+from reminder.planning import DigestFinder
+from reminder.planning_workers import planned_batches
+from reminder.progress import SILENT, Progress
+from reminder.sending import Sender
 
-Progress = Callable[[int, int], None]
+# Retries are loaded and queued this many rows at a time (their messages are in memory).
+RETRY_CHUNK = 200
 
 
 @dataclass
 class Hooks:
-    """How a caller watches and steers a run: progress, lock keep-alive, and a stop request
-    (SIGTERM) that ends the run after the messages in flight."""
+    """How a caller watches and steers a run: progress bars, the lock's keep-alive, and a stop
+    request (SIGTERM) that ends the run after the messages in flight."""
 
-    progress: Progress | None = None
-    keepalive: Callable[[], None] | None = None
-    should_stop: Callable[[], bool] | None = None
+    planning: Progress = SILENT
+    sending: Progress = SILENT
+    keepalive: Callable[[], None] = lambda: None
+    should_stop: Callable[[], bool] = lambda: False
 
 
 @dataclass
@@ -76,45 +75,20 @@ class RunReport:
         data.update(as_of=self.as_of.isoformat(), by_reason=dict(self.by_reason), ok=self.ok)
         return data
 
-    def count(self, outcomes: list[ledger.Outcome], states: list[str]) -> None:
-        for outcome, state in zip(outcomes, states, strict=True):
-            if state in ("sent", "ambiguous", "deferred"):
-                setattr(self, state, getattr(self, state) + 1)
-            elif state == "failed":
+    def add_planned(self, planned: list[ledger.PlannedDigest]) -> None:
+        self.planned += len(planned)
+        for digest in planned:
+            self.by_reason.update(digest.counts)
+            if digest.error is not None:  # born failed: its message could not be built
                 self.failed += 1
-                self.failures.append(
-                    {"recipient": outcome.row.recipient, "error": outcome.error or ""}
-                )
-            if outcome.kind == "released" and outcome.error is None:
-                self.interrupted = True
+                self.failures.append({"recipient": digest.recipient, "error": digest.error})
 
-
-def _planned(
-    renderer: Renderer, settings: Settings, digest: Digest, now: datetime
-) -> ledger.PlannedDigest:
-    rendered = renderer.render(digest, digest.digest_day, now)
-    message_id = message_id_for(digest.recipient.email, digest.digest_day, settings.sender)
-    return ledger.PlannedDigest(
-        recipient=digest.recipient.email,
-        name=digest.recipient.name,
-        day=digest.digest_day,
-        message_id=message_id,
-        subject=rendered.subject,
-        locale=renderer.locale_for(digest.locale),
-        counts=digest.counts,
-        payload=build_message(rendered, digest, settings, message_id, now),
-        items=[
-            ledger.PlannedItem(i.action_id, i.finding.reason, i.finding.milestone)
-            for i in digest.items
-        ],
-    )
-
-
-# Planning a batch (SQL scan, rules, routing) and rendering it are CPU work in pure Python:
-# with more than one batch of recipients they run in worker processes, each with its own
-# database connection, while this process writes the ledger and sends.
-PLANNING_PROCESSES = max(1, min(2, os.cpu_count() or 1))
-_worker: dict[str, Any] = {}
+    def add_outcome(self, outcome: ledger.Outcome, state: str) -> None:
+        if state in ("sent", "ambiguous", "deferred"):
+            setattr(self, state, getattr(self, state) + 1)
+        elif state == "failed":
+            self.failed += 1
+            self.failures.append({"recipient": outcome.row.recipient, "error": outcome.error or ""})
 
 
 @contextmanager
@@ -132,163 +106,83 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _start_worker(settings: Settings, as_of: date) -> None:
-    gc.set_threshold(100_000, 50, 100)  # see fewer_collections
-    engine = make_engine(settings.database_url)
-    atexit.register(engine.dispose)  # say goodbye to the server rather than just vanish
-    session = make_session_factory(engine)()
-    _worker.update(
-        settings=settings,
-        renderer=Renderer(settings),
-        planner=Planner(session, settings, as_of),
-    )
-    session.rollback()
-
-
-def _plan_batch(
-    planner: Planner, renderer: Renderer, batch: RecipientBatch, now: datetime
-) -> list[ledger.PlannedDigest]:
-    try:
-        digests = planner.digests(batch)
-    finally:
-        # Hold no read snapshot between batches: on SQLite an old snapshot stops the WAL
-        # from being checkpointed while the ledger grows.
-        planner.session.rollback()
-    return [_planned(renderer, planner.settings, digest, now) for digest in digests]
-
-
-def _plan_in_worker(batch: RecipientBatch, now: datetime) -> list[ledger.PlannedDigest]:
-    return _plan_batch(_worker["planner"], _worker["renderer"], batch, now)
-
-
-def _plan(
-    session: Session,
-    settings: Settings,
-    report: RunReport,
-    now: datetime,
-    run_id: int | None,
-    hooks: Hooks,
-    send: Callable[[list[int]], None],
-) -> None:
-    """Plan every recipient's digest, batch by batch; each stored batch goes to `send`."""
-    planner = Planner(session, settings, report.as_of)
-    already = ledger.recipients_with_digest(session, report.as_of)
-    report.already_planned = len(already & planner.audience.emails)
-    batches = planner.batches(already)
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-
-    analyzed_at = [0]
-
-    def store(planned: list[ledger.PlannedDigest]) -> None:
-        ids = ledger.plan(session, planned, now, run_id)
-        if report.planned + len(planned) >= max(2 * analyzed_at[0], 1000):
-            # The reminder log's foreign-key checks look up the ledger rows this run adds
-            # (see db.analyze): refresh the ledger's statistics each time it doubles.
-            analyze(session, ("deliveries",))
-            analyzed_at[0] = report.planned + len(planned)
-        session.commit()  # written before any SMTP traffic (docs/architecture.md, "Delivery")
-        report.planned += len(planned)
-        for digest in planned:
-            report.by_reason.update(digest.counts)
-        if hooks.keepalive:
-            hooks.keepalive()
-        send(ids)
-
-    if second is None:  # one batch: no worker processes to start
-        store(_plan_batch(planner, Renderer(settings), first, now))
-        return
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding connections
-    with ProcessPoolExecutor(
-        PLANNING_PROCESSES,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(settings, report.as_of),
-    ) as pool:
-        pending: deque[Future[list[ledger.PlannedDigest]]] = deque()
-        for batch in itertools.chain((first, second), batches):
-            pending.append(pool.submit(_plan_in_worker, batch, now))
-            while len(pending) > PLANNING_PROCESSES:
-                store(pending.popleft().result())
-        while pending:
-            store(pending.popleft().result())
-
-
-def _dry_run(session: Session, settings: Settings, report: RunReport) -> None:
-    planner = Planner(session, settings, report.as_of)
-    already = ledger.recipients_with_digest(session, report.as_of)
-    for batch in planner.batches(already):
-        for digest in planner.digests(batch):
-            report.would_send.append(summary(digest))
-            report.by_reason.update(digest.counts)
-    session.rollback()
-
-
 def run_once(
     settings: Settings,
     sessions: sessionmaker[Session],
     as_of: date,
     clock: Callable[[], datetime],
     *,
-    dry_run: bool = False,
     trigger: str = "run-once",
     hooks: Hooks | None = None,
-    plan_digests: bool = True,
     transports: Callable[[Settings], Transport] = make_transport,
 ) -> RunReport:
-    """Plan today's digests and send everything waiting; the result says what happened.
-    With plan_digests=False only what is already waiting (retries) is sent."""
-    hooks = hooks or Hooks()
-    report = RunReport(as_of=as_of, dry_run=dry_run)
-    report.skipped_day = non_sending_reason(settings, as_of)
+    """Send what is waiting, then plan today's digests and send them; the report says what
+    happened."""
+    return _recorded_run(
+        settings, sessions, as_of, clock, trigger, hooks or Hooks(), transports, True
+    )
+
+
+def send_waiting(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    as_of: date,
+    clock: Callable[[], datetime],
+    *,
+    trigger: str = "retry",
+    hooks: Hooks | None = None,
+    transports: Callable[[Settings], Transport] = make_transport,
+) -> RunReport:
+    """Send only what is already waiting in the ledger (the daemon's retry job)."""
+    return _recorded_run(
+        settings, sessions, as_of, clock, trigger, hooks or Hooks(), transports, False
+    )
+
+
+def dry_run(settings: Settings, sessions: sessionmaker[Session], as_of: date) -> RunReport:
+    """Who would receive what on `as_of`; writes nothing, so it needs no lock."""
+    report = RunReport(as_of=as_of, dry_run=True, skipped_day=non_sending_reason(settings, as_of))
+    if report.skipped_day:
+        return report
     with fewer_collections(), sessions() as session:
-        if dry_run:
-            if not report.skipped_day:
-                _dry_run(session, settings, report)
-            return report
+        finder = DigestFinder(session, settings, as_of)
+        already = ledger.recipients_with_digest(session, as_of)
+        for batch in finder.recipient_batches(already):
+            for digest in finder.digests(batch):
+                report.would_send.append(summary(digest))
+                report.by_reason.update(digest.counts)
+        session.rollback()
+    return report
+
+
+def _recorded_run(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    as_of: date,
+    clock: Callable[[], datetime],
+    trigger: str,
+    hooks: Hooks,
+    transports: Callable[[Settings], Transport],
+    plan_today: bool,
+) -> RunReport:
+    """A run with its `runs` row: outcome ok, failures, stopped (systemic), interrupted, error."""
+    report = RunReport(as_of=as_of, skipped_day=non_sending_reason(settings, as_of))
+    with fewer_collections(), sessions() as session:
         run = Run(started_at=clock(), as_of=as_of, trigger=trigger)
         session.add(run)
         session.commit()
-        pool = sending.TransportPool(settings, transports)
-        dispatcher: sending.Dispatcher | None = None
         try:
             if not report.skipped_day:
-                report.recovered = ledger.recover_orphans(session, clock())
-                sent_so_far = [0]
-
-                def on_batch(outcomes: list[ledger.Outcome], states: list[str]) -> None:
-                    report.count(outcomes, states)
-                    sent_so_far[0] += len(outcomes)
-                    if hooks.progress:
-                        hooks.progress(sent_so_far[0], report.planned or sent_so_far[0])
-
-                dispatcher = sending.Dispatcher(
-                    session,
-                    settings,
-                    clock,
-                    pool,
-                    on_batch=on_batch,
-                    should_stop=hooks.should_stop or (lambda: False),
-                    keepalive=hooks.keepalive or (lambda: None),
+                _send_and_plan(
+                    session, settings, report, clock, hooks, transports, run.id, plan_today
                 )
-                if plan_digests:
-                    _plan(session, settings, report, clock(), run.id, hooks, dispatcher.send)
-                systemic = sending.deliver(dispatcher)
-                report.systemic_error = str(systemic) if systemic else None
         except BaseException:
-            # Record that this run ended badly (what it planned is safely in the ledger), and
-            # what the batches already out did, so they are not resent as ambiguous later.
+            # Record that this run ended badly; what it planned is safely in the ledger, and
+            # every outcome that came back is recorded.
             session.rollback()
-            if dispatcher is not None:
-                with contextlib.suppress(Exception):
-                    dispatcher.drain()
-            pool.close()
             run.finished_at, run.outcome, run.report = clock(), "error", report.as_dict()
             session.commit()
             raise
-        pool.close()
         run.finished_at = clock()
         run.outcome = "ok" if report.ok else ("stopped" if report.systemic_error else "failures")
         if report.interrupted:
@@ -296,6 +190,79 @@ def run_once(
         run.report = report.as_dict()
         session.commit()
     return report
+
+
+def _send_and_plan(
+    session: Session,
+    settings: Settings,
+    report: RunReport,
+    clock: Callable[[], datetime],
+    hooks: Hooks,
+    transports: Callable[[Settings], Transport],
+    run_id: int,
+    plan_today: bool,
+) -> None:
+    """The loop: waiting rows first, then plan a batch -> ledger -> send -> record, repeated."""
+    report.recovered = ledger.recover_orphans(session, clock())
+
+    def recorded(outcome: ledger.Outcome, state: str) -> None:
+        report.add_outcome(outcome, state)
+        hooks.sending.advance()
+
+    sender = Sender(session, settings, clock, transports, recorded, hooks.should_stop)
+    sender.keepalive = hooks.keepalive
+    try:
+        waiting = ledger.waiting_ids(session, clock())
+        hooks.sending.grow(len(waiting))
+        for start in range(0, len(waiting), RETRY_CHUNK):
+            if sender.stopped:
+                break
+            sender.send(ledger.load_queued(session, waiting[start : start + RETRY_CHUNK]))
+            hooks.keepalive()
+        if plan_today and not hooks.should_stop():
+            _plan_and_send(session, settings, report, clock(), run_id, hooks, sender, len(waiting))
+        sender.finish()
+    except BaseException:
+        session.rollback()
+        sender.abort()
+        raise
+    report.systemic_error = str(sender.systemic) if sender.systemic else None
+    report.interrupted = hooks.should_stop()
+
+
+def _plan_and_send(
+    session: Session,
+    settings: Settings,
+    report: RunReport,
+    now: datetime,
+    run_id: int,
+    hooks: Hooks,
+    sender: Sender,
+    queued: int,
+) -> None:
+    """Plan batch after batch, each written to the ledger and handed to the sender."""
+    finder = DigestFinder(session, settings, report.as_of)
+    already = ledger.recipients_with_digest(session, report.as_of)
+    report.already_planned = len(already & finder.audience.emails)
+    session.rollback()
+    hooks.planning.grow(len(finder.audience.emails - already))
+    analyzed_at = 0
+    for recipients, planned in planned_batches(finder, settings, already, now, sender.wait_for):
+        rows = ledger.enqueue(session, planned, now, run_id)
+        if report.planned + len(planned) >= max(2 * analyzed_at, 1000):
+            # The reminder log's foreign-key checks look up the ledger rows this run adds
+            # (see db.analyze): refresh the ledger's statistics each time it doubles.
+            analyze(session, ("deliveries",))
+            analyzed_at = report.planned + len(planned)
+        session.commit()  # written before any SMTP traffic (docs/architecture.md, "Delivery")
+        report.add_planned(planned)
+        hooks.planning.advance(recipients)
+        queued += len(rows)
+        hooks.sending.grow(queued)
+        hooks.keepalive()
+        sender.send(rows)
+        if hooks.should_stop():
+            break  # what is planned is in the ledger; the next run plans the rest
 
 
 def summary(digest: Digest) -> dict[str, Any]:

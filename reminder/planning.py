@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,16 @@ from reminder.routing import (
     escalation_recipients,
     responsible_recipients,
 )
-from reminder.rules import NOTHING_TOLD, Finding, condition, escalation_of, is_due
+from reminder.rules import (
+    NOTHING_TOLD,
+    Finding,
+    condition,
+    escalation_of,
+    history_since,
+    is_due,
+    office_escalations_due_before,
+    scan_bounds,
+)
 
 BATCH_RECIPIENTS = 200
 
@@ -66,7 +75,9 @@ def audience(directory: Directory, as_of: date, office: str | None) -> Audience:
     return result
 
 
-def batches(who: Audience, skip: set[str], size: int | None = None) -> Iterator[RecipientBatch]:
+def recipient_batches(
+    who: Audience, skip: set[str], size: int | None = None
+) -> Iterator[RecipientBatch]:
     """Recipients in batches of about `size`, a party's recipients kept together: a party's
     actions are then read once (for its primaries, alternates and escalation contacts at
     once) instead of once per batch that holds one of them."""
@@ -94,8 +105,8 @@ def batches(who: Audience, skip: set[str], size: int | None = None) -> Iterator[
         yield batch
 
 
-class Planner:
-    """Digests due on `as_of`, batch by batch."""
+class DigestFinder:
+    """Digests due on `as_of`, batch by batch of recipients."""
 
     def __init__(self, session: Session, settings: Settings, as_of: date) -> None:
         self.session = session
@@ -124,31 +135,24 @@ class Planner:
             self._escalation[(codes, level)] = found
         return found
 
-    def batches(self, skip: set[str]) -> Iterator[RecipientBatch]:
-        return batches(self.audience, skip)
+    def recipient_batches(self, skip: set[str]) -> Iterator[RecipientBatch]:
+        return recipient_batches(self.audience, skip)
 
     def digests(self, batch: RecipientBatch) -> list[Digest]:
         self._responsible.clear()
         self._escalation.clear()
         policy = self.settings.policy
-        window = max(
-            policy.overdue_repeat_days,
-            policy.stale_repeat_days,
-            policy.no_deadline_repeat_days,
-            *policy.due_soon_days,
-            1,
-        )
         history = store.reminder_history(
-            self.session, self.as_of - timedelta(days=window + 1), batch.emails
+            self.session, history_since(self.as_of, policy), batch.emails
         )
-        office_after = policy.escalate_office_after_days
         actions = store.actions_needing_attention(
             self.session,
-            as_of=self.as_of,
-            policy=policy,
+            bounds=scan_bounds(self.as_of, policy),
             party_ids=[self.party_ids[c] for c in batch.party_codes if c in self.party_ids],
             unassigned=batch.unassigned,
-            overdue_before=self.as_of - timedelta(days=office_after - 1) if batch.office else None,
+            overdue_before=office_escalations_due_before(self.as_of, policy)
+            if batch.office
+            else None,
         )
         collector = DigestCollector(
             self.directory, self.settings.default_locale, self.as_of, policy.max_actions_per_digest
@@ -176,7 +180,7 @@ class Planner:
 
     def digest_for(self, email: str) -> Digest | None:
         """One person's digest (for `reminder preview`), reading only their actions."""
-        batch = next(batches(self.audience, self.audience.emails - {email}), None)
+        batch = next(recipient_batches(self.audience, self.audience.emails - {email}), None)
         if batch is None:
             return None
         return next(iter(self.digests(batch)), None)

@@ -1,4 +1,4 @@
-"""Jinja2 -> Message: subject, plain text and HTML for a digest, in the recipient's language.
+"""Jinja2 -> Rendered: subject, plain text and HTML for a digest, in the recipient's language.
 
 One set of templates in templates/email/ (digest.subject.txt, digest.txt, digest.html), whose
 words come from the message catalogs through reminder.i18n: one Jinja2 environment per
@@ -10,16 +10,11 @@ once an admin folder is in play; HTML is autoescaped, text and subject are not.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from email.header import Header
-from email.utils import format_datetime, formataddr, parseaddr
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,7 +29,6 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment
 
 from reminder import i18n
 from reminder.config import Settings, reply_to
@@ -42,11 +36,12 @@ from reminder.digest import Digest, DigestItem
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
 from reminder.links import Links, action_url, page_url
+from reminder.mime import header_safe
 from reminder.rules import REASONS
+from reminder.template_limits import BoundedSandbox, check_subject, render_bounded
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
 STRINGS_TEMPLATE = "_strings.txt"
-_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def builtin_templates_dir() -> Path:
@@ -70,12 +65,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-def header_safe(value: str) -> str:
-    """One line for a header: CR, LF and other controls become spaces, so data can never add a
-    header (names and titles come from imported files)."""
-    return " ".join(_UNSAFE_HEADER.sub(" ", value).split())
 
 
 class Renderer:
@@ -130,7 +119,8 @@ class Renderer:
             # renders in the sandbox (it is slower: every attribute access is checked).
             sandboxed = self.settings.templates_dir is not None
             loaders = [FileSystemLoader(str(root / "email")) for root in self.roots]
-            env = (SandboxedEnvironment if sandboxed else Environment)(
+            limit = self.settings.max_message_bytes
+            env = (partial(BoundedSandbox, limit) if sandboxed else Environment)(
                 loader=ChoiceLoader(loaders),
                 undefined=StrictUndefined,
                 autoescape=select_autoescape(("html",), default_for_string=False),
@@ -212,23 +202,36 @@ class Renderer:
                 for rec in evaluation.recommendations:
                     for item in rec.actions:
                         item.update_url = links.action(item.id) if links else None
-        try:
-            subject, text, html = (
-                self.template(locale, name).render(context) for name in TEMPLATE_NAMES
-            )
-        except TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None)
-            prefix = f"{locale}: {where}" if where else locale
-            raise ReminderTemplateError(f"{prefix}: {exc}") from None
-        except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            # An admin template (or translation) doing something the data does not support.
-            raise ReminderTemplateError(
-                f"{locale} templates: {type(exc).__name__}: {exc}"
-            ) from None
+        subject, text, html = (self._render_one(locale, name, context) for name in TEMPLATE_NAMES)
         subject = header_safe(subject)
         if not subject:
             raise ReminderTemplateError(f"{locale}: digest.subject.txt rendered an empty subject")
         return Rendered(subject, text.strip() + "\n", html)
+
+    def _render_one(self, locale: str, name: str, context: dict[str, Any]) -> str:
+        """One template, bounded (template_limits); every failure names the template."""
+        template = self.template(locale, name)
+        try:
+            output = render_bounded(template, context, self.settings.max_message_bytes)
+            if name.endswith(".subject.txt"):
+                check_subject(output)
+            return output
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+            where = template.name if where.startswith("/") else where
+            raise ReminderTemplateError(f"template {locale}/{where}: {exc}") from None
+        except (
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+            ArithmeticError,
+            MemoryError,
+        ) as exc:
+            # An admin template (or translation) doing something the data does not support.
+            raise ReminderTemplateError(
+                f"template {locale}/{name}: {type(exc).__name__}: {exc}"
+            ) from None
 
 
 # Template values are attribute objects, not dicts: Jinja reaches `item.text` on an object
@@ -339,110 +342,7 @@ def _plural_for(locale: str) -> Callable[..., str]:
     return plural
 
 
-def message_id_for(recipient: str, digest_day: date, sender: str) -> str:
-    """Stable for a (recipient, day): a retry or a resend carries the same Message-ID."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "reminder.localhost"
-    token = hashlib.sha256(f"{recipient}|{digest_day.isoformat()}".encode()).hexdigest()[:20]
-    return f"<digest.{digest_day:%Y%m%d}.{token}@{header_safe(domain)}>"
-
-
-def _encoded(value: str) -> str:
-    """A header value, RFC 2047-encoded when it is not ASCII, folded at 78 characters."""
-    return Header(value, "utf-8" if not value.isascii() else "us-ascii", maxlinelen=78).encode(
-        linesep="\r\n"
-    )
-
-
-def _address(name: str, address: str) -> str:
-    return formataddr((header_safe(name), address), charset="utf-8")
-
-
-def _reply_to(settings: Settings) -> str:
-    name, address = parseaddr(reply_to(settings) or "")
-    return _address(name, address)
-
-
 @dataclass(frozen=True)
 class DeskLinks:
     page: str
     action: Callable[[int], str]
-
-
-_LONGEST_LINE = 998  # RFC 5322 section 2.1.1, without the CRLF
-
-
-def _body_part(content_type: str, body: str) -> str:
-    """A text part: as is (7bit) when it is ASCII with short lines, which most English
-    digests are (a quarter smaller than base64, and no encoding work); base64 otherwise."""
-    lines = body.split("\n")
-    if (
-        body.isascii()
-        and "\r" not in body  # a CR from the data must survive: base64 keeps it
-        and "\x00" not in body
-        and all(len(line) <= _LONGEST_LINE for line in lines)
-    ):
-        # The CRLF before the next boundary belongs to the boundary, so one more ends the body.
-        encoding, encoded = "7bit", "\r\n".join(lines) + "\r\n"
-    else:
-        encoding = "base64"
-        encoded = base64.encodebytes(body.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
-    return (
-        f'Content-Type: {content_type}; charset="utf-8"\r\n'
-        f"Content-Transfer-Encoding: {encoding}\r\n\r\n{encoded}"
-    )
-
-
-def build_message(
-    rendered: Rendered, digest: Digest, settings: Settings, message_id: str, now: datetime
-) -> str:
-    """The whole multipart/alternative message, 7-bit clean with CRLF line ends, as stored in
-    the ledger and handed to the relay. Built directly rather than through EmailMessage, which
-    cost more than rendering the templates; every header value is checked to be one line."""
-    sender_name, sender_address = parseaddr(settings.sender)
-    if not sender_address:
-        raise ConfigError(f"from (REMINDER_FROM): not an address: {settings.sender!r}")
-    boundary = "=_digest_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
-    headers = [
-        ("From", _address(sender_name, sender_address)),
-        ("To", _address(digest.recipient.name, digest.recipient.email)),
-        ("Subject", _encoded(rendered.subject)),
-        ("Date", format_datetime(now)),
-        ("Message-ID", message_id),
-        *([("Reply-To", _reply_to(settings))] if reply_to(settings) else []),
-        ("Auto-Submitted", "auto-generated"),
-        ("X-Auto-Response-Suppress", "All"),
-        ("List-Id", f"<{header_safe(settings.list_id)}>"),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
-    ]
-    for name, value in headers:
-        # Folding inserts CRLF + space; anything else would start a new header.
-        if _UNSAFE_HEADER.search(value.replace("\r\n ", " ")):
-            raise ReminderTemplateError(f"header {name} would span lines")
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    return (
-        f"{head}\r\n--{boundary}\r\n{_body_part('text/plain', rendered.text)}"
-        f"--{boundary}\r\n{_body_part('text/html', rendered.html)}--{boundary}--\r\n"
-    )
-
-
-def build_notice(
-    settings: Settings, to: str, subject: str, text: str, message_id: str, now: datetime
-) -> str:
-    """A plain-text service message (the office sign-in link), built like the digests: one-line
-    headers checked, 7-bit clean, CRLF line ends."""
-    sender_name, sender_address = parseaddr(settings.sender)
-    headers = [
-        ("From", _address(sender_name, sender_address)),
-        ("To", _address("", to)),
-        ("Subject", _encoded(header_safe(subject))),
-        ("Date", format_datetime(now)),
-        ("Message-ID", message_id),
-        ("Auto-Submitted", "auto-generated"),
-        ("MIME-Version", "1.0"),
-    ]
-    for name, value in headers:
-        if _UNSAFE_HEADER.search(value.replace("\r\n ", " ")):
-            raise ReminderTemplateError(f"header {name} would span lines")
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    return head + _body_part("text/plain", text)

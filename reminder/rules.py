@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from reminder.config import Policy
 from reminder.snapshots import ActionSnapshot
@@ -106,14 +106,59 @@ def _repeat_days(reason: str, policy: Policy) -> int:
     }[reason]
 
 
+REPEATED = ("escalation", "overdue", "stale", "no_deadline")
+
+
 def is_due(finding: Finding, told: Told, as_of: date, policy: Policy) -> bool:
     """Whether this recipient should hear about `finding` today: each due-soon milestone once
-    (a milestone crossed between runs counts as reached), the other reasons every N days."""
+    (a milestone crossed between runs counts as reached), the other reasons every N days. The
+    N days count from the last time this person heard of this action for any repeated reason:
+    one cadence per (person, action), so a primary who is also the escalation contact is told
+    once a week, not once as each."""
     if finding.reason == "due_soon":
         # Any milestone at or inside the current one already sent covers it.
         return not any(sent <= (finding.milestone or 0) for sent in told.milestones)
-    last = told.last.get(finding.reason)
+    told_days = [day for reason, day in told.last.items() if reason in REPEATED]
+    last = max(told_days, default=None)
     return last is None or (as_of - last).days >= _repeat_days(finding.reason, policy)
+
+
+# -- what a scan must read: the same arithmetic, for the SQL pre-filter in `store` ------------
+
+
+@dataclass(frozen=True)
+class ScanBounds:
+    """The open actions `condition` can find anything in on `as_of`: those due on or before
+    `due_by` (overdue or inside the due-soon lead), undated ones, and those last updated on or
+    before `stale_by` (status change or the source's `[Last Updated]` stamp, as `last_update`)."""
+
+    due_by: date
+    stale_by: date
+
+
+def scan_bounds(as_of: date, policy: Policy) -> ScanBounds:
+    lead = max(policy.due_soon_days, default=0)
+    return ScanBounds(
+        due_by=as_of + timedelta(days=lead),
+        stale_by=as_of - timedelta(days=policy.stale_after_days),
+    )
+
+
+def history_since(as_of: date, policy: Policy) -> date:
+    """The first digest day whose history can still decide `is_due` on `as_of`."""
+    window = max(
+        policy.overdue_repeat_days,
+        policy.stale_repeat_days,
+        policy.no_deadline_repeat_days,
+        *policy.due_soon_days,
+        1,
+    )
+    return as_of - timedelta(days=window + 1)
+
+
+def office_escalations_due_before(as_of: date, policy: Policy) -> date:
+    """Actions due before this day are overdue long enough to reach the evaluation office."""
+    return as_of - timedelta(days=policy.escalate_office_after_days - 1)
 
 
 def escalation_of(finding: Finding) -> Finding | None:

@@ -33,6 +33,7 @@ from reminder.config import Settings
 from reminder.db import make_session_factory
 from reminder.lock import RunLockHandle
 from reminder.models import Run
+from reminder.progress import SILENT, Progress
 from reminder.schedule import cron_trigger, next_fire, previous_fire
 
 log = logging.getLogger("reminder.daemon")
@@ -40,6 +41,7 @@ HEARTBEAT_SECONDS = 30
 MISFIRE_GRACE_SECONDS = 6 * 3600
 CATCH_UP_LOOK_BACK = timedelta(days=7)
 SCHEDULED_TRIGGERS = ("schedule", "catch-up", "run-once")
+Job = Callable[..., pipeline.RunReport]  # pipeline.run_once or pipeline.send_waiting
 
 
 class Runner:
@@ -63,26 +65,30 @@ class Runner:
         trigger: str,
         *,
         as_of: date | None = None,
-        plan: bool = True,
-        progress: pipeline.Progress | None = None,
+        job: Job = pipeline.run_once,
+        planning: Progress = SILENT,
+        sending: Progress = SILENT,
     ) -> pipeline.RunReport | None:
-        """A run under the lock, or None when another run holds it."""
+        """A run (`pipeline.run_once` or `send_waiting`) under the lock, or None when another
+        run holds it."""
         lock = RunLockHandle(self.engine, self.clock)
         if not lock.acquire():
             log.warning("%s skipped: another run holds the lock", trigger)
             return None
         try:
             hooks = pipeline.Hooks(
-                progress=progress, keepalive=lock.renew, should_stop=self.stop.is_set
+                planning=planning,
+                sending=sending,
+                keepalive=lock.renew,
+                should_stop=self.stop.is_set,
             )
-            report = pipeline.run_once(
+            report = job(
                 self.settings,
                 self.sessions,
                 as_of or self.today(),
                 self.clock,
                 trigger=trigger,
                 hooks=hooks,
-                plan_digests=plan,
             )
         finally:
             lock.release()
@@ -183,7 +189,7 @@ class Daemon:
 
     def retry(self) -> None:
         try:
-            self.runner.run("retry", plan=False)
+            self.runner.run("retry", job=pipeline.send_waiting)
         except Exception:
             log.exception("retry failed")
 
@@ -191,16 +197,8 @@ class Daemon:
         upcoming = self.runner.next_fire()
         return upcoming.isoformat() if upcoming else "never"
 
-    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        log.info(
-            "%s received: finishing the message in flight, then stopping",
-            signal.Signals(signum).name,
-        )
-        self.runner.stop.set()
-
     def serve(self) -> int:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, self._on_signal)
+        stop_on_signals(self.runner.stop)
         missed = self.runner.missed_fire()
         self.runner.write_heartbeat("starting")
         self.scheduler.start()
@@ -220,6 +218,19 @@ class Daemon:
         self.runner.write_heartbeat("stopped")
         log.info("daemon stopped")
         return 0
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT (Kubernetes, systemd, Ctrl-C) set `stop`: the run stops claiming,
+    finishes and records the messages in flight, releases the lock, and the process exits 0."""
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        log.warning("%s received: finishing the message in flight, then stopping", name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
 
 
 def heartbeat_problem(settings: Settings, now: datetime) -> str | None:

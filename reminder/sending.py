@@ -1,170 +1,242 @@
-"""Sending ledger rows: claimed in batches, handed to a small pool of transports (one
-connection each, reused), outcomes written back per batch.
+"""Sending queued ledger rows: N threads, each with its own transport (one connection, reused),
+each message claimed just before it goes out and its outcome recorded as soon as it is known.
 
-A Dispatcher sends each batch as soon as it is planned, while the next one is being planned
-(the relay's round trips overlap the CPU work); what is still waiting at the end, retries
-from earlier runs included, goes out in `deliver`. All database work stays on the caller's
-thread; the pool's threads only talk to transports."""
+The threads never touch the database: they ask the run's thread, which owns the session, to
+record the previous message's outcome and claim the next one, in one small transaction (the
+requests of all threads that are waiting go into the same commit). So at most one row per
+connection is `sending` at any moment, which is the whole crash window (README "Delivery
+guarantees"). With PIPELINING the next message's MAIL/RCPT/DATA travel behind each body; its
+own body only leaves after its claim is committed.
+"""
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
-from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from reminder import ledger
+from reminder.addresses import AddressError, mailbox
 from reminder.config import Settings
 from reminder.delivery import Envelope, Transport
-from reminder.errors import DeliveryError
+from reminder.errors import DeliveryError, ReminderError
 
-BATCH = 200
+log = logging.getLogger("reminder.sending")
 
-
-class TransportPool:
-    """N worker threads, each with its own transport; a systemic failure stops them all."""
-
-    def __init__(self, settings: Settings, factory: Callable[[Settings], Transport]) -> None:
-        self.settings = settings
-        self.factory = factory
-        # Connections are an SMTP matter. The outbox writes fast enough from one thread (more
-        # only competed with planning for the CPU); the console prints whole messages, which
-        # one at a time keeps readable.
-        self.size = settings.smtp_connections if settings.transport == "smtp" else 1
-        self.executor = ThreadPoolExecutor(self.size, thread_name_prefix="send")
-        self.local = threading.local()
-        self.transports: list[Transport] = []
-        self.lock = threading.Lock()
-        self.systemic: DeliveryError | None = None
-
-    def _transport(self) -> Transport:
-        transport = getattr(self.local, "transport", None)
-        if transport is None:
-            transport = self.local.transport = self.factory(self.settings)
-            with self.lock:
-                self.transports.append(transport)
-        return transport
-
-    def _stopped(self, should_stop: Callable[[], bool]) -> bool:
-        return self.systemic is not None or should_stop()
-
-    def _send(
-        self,
-        row: ledger.Claimed,
-        envelope: Envelope,
-        following: Envelope | None,
-        should_stop: Callable[[], bool],
-    ) -> ledger.Outcome:
-        if self._stopped(should_stop):
-            reason = str(self.systemic) if self.systemic is not None else None
-            return ledger.Outcome(row, "released", reason)
-        try:
-            self._transport().send(envelope, following)
-        except DeliveryError as exc:
-            if exc.systemic:
-                self.systemic = self.systemic or exc
-                return ledger.Outcome(row, "released", str(exc))
-            return ledger.Outcome(
-                row,
-                "failed" if exc.permanent else "deferred",
-                str(exc),
-                maybe_delivered=exc.maybe_delivered,
-            )
-        return ledger.Outcome(row, "sent")
-
-    def _send_in_turn(
-        self, rows: Sequence[ledger.Claimed], sender: str, should_stop: Callable[[], bool]
-    ) -> list[ledger.Outcome]:
-        """One thread's share, in order on its connection; each message is sent knowing the
-        next, so an SMTP transport can pipeline from one message to the next."""
-        envelopes = [
-            Envelope(
-                sender,
-                row.recipient,
-                row.message_id,
-                row.digest_day.isoformat(),
-                row.payload.encode("ascii"),
-            )
-            for row in rows
-        ]
-        outcomes = []
-        for index, (row, envelope) in enumerate(zip(rows, envelopes, strict=True)):
-            following = envelopes[index + 1] if index + 1 < len(rows) else None
-            if following is not None and self._stopped(should_stop):
-                following = None
-            outcomes.append(self._send(row, envelope, following, should_stop))
-        return outcomes
-
-    def submit(
-        self, rows: Sequence[ledger.Claimed], sender: str, should_stop: Callable[[], bool]
-    ) -> list[Future[list[ledger.Outcome]]]:
-        """Deal the rows out to the threads, one share each."""
-        shares = [rows[start :: self.size] for start in range(self.size)]
-        return [
-            self.executor.submit(self._send_in_turn, share, sender, should_stop)
-            for share in shares
-            if share
-        ]
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=True)
-        for transport in self.transports:
-            transport.close()
-
-
-OnBatch = Callable[[list[ledger.Outcome], list[str]], None]
+# Rows queued ahead of the senders, at most: bounds the messages held in memory.
+QUEUE_AHEAD = 400
+_END = None  # tells a sender thread that nothing more is coming
 
 
 @dataclass
-class Dispatcher:
-    """Claims rows, hands them to the pool, and records each batch's outcomes once they are
-    in, keeping at most `in_flight` batches out at a time (memory stays bounded)."""
+class _Request:
+    """One sender thread's turn: record `outcome`, then claim `claim`."""
 
-    session: Session
-    settings: Settings
-    clock: Callable[[], datetime]
-    pool: TransportPool
-    on_batch: OnBatch
-    should_stop: Callable[[], bool]
-    keepalive: Callable[[], None]
-    in_flight: int = 2
-    _out: deque[list[Future[list[ledger.Outcome]]]] = field(default_factory=deque)
+    outcome: ledger.Outcome | None
+    claim: ledger.Queued | None
+    claimed: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def envelope_for(row: ledger.Queued, sender: str) -> Envelope:
+    box = mailbox(row.recipient)
+    return Envelope(
+        sender,
+        box.address,
+        row.message_id,
+        row.digest_day.isoformat(),
+        row.payload.encode("utf-8"),
+        smtputf8=box.needs_smtputf8,
+    )
+
+
+class Sender:
+    """Send rows handed to `send`; outcomes go to `on_outcome(outcome, state)` as recorded."""
+
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        factory: Callable[[Settings], Transport],
+        on_outcome: Callable[[ledger.Outcome, str], None],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.clock = clock
+        self.factory = factory
+        self.on_outcome = on_outcome
+        self.should_stop = should_stop
+        self.max_age = timedelta(hours=settings.retry_max_age_hours)
+        self.keepalive: Callable[[], None] = lambda: None  # the run lock's renewal
+        self.systemic: DeliveryError | None = None
+        self.aborted = False
+        self.rows: queue.Queue[ledger.Queued | None] = queue.Queue()
+        self.requests: queue.Queue[_Request | None] = queue.Queue()
+        # Connections are an SMTP matter. The outbox writes fast enough from one thread (more
+        # only competed with planning for the CPU); the console prints whole messages, which
+        # one at a time keeps readable.
+        size = settings.smtp_connections if settings.transport == "smtp" else 1
+        self.threads = [
+            threading.Thread(target=self._sender, name=f"send-{n}", daemon=True)
+            for n in range(size)
+        ]
+        for thread in self.threads:
+            thread.start()
 
     @property
     def stopped(self) -> bool:
-        return self.pool.systemic is not None or self.should_stop()
+        return self.aborted or self.systemic is not None or self.should_stop()
 
-    def send(self, ids: Sequence[int]) -> None:
-        """Claim and start sending these rows; returns once at most `in_flight` batches are out."""
-        for start in range(0, len(ids), BATCH):
-            if self.stopped:
-                return  # the rows stay pending for the next run
+    # -- the run's thread -------------------------------------------------------------------
+    def send(self, rows: list[ledger.Queued]) -> None:
+        """Queue rows for the threads, serving their requests while too many are ahead."""
+        for row in rows:
+            self.rows.put(row)
+        self.serve_until(lambda: self.rows.qsize() <= QUEUE_AHEAD or self.stopped)
+
+    def wait_for(self, future: Future[Any]) -> None:
+        """Serve the threads until `future` is done (planning in a worker process)."""
+        future.add_done_callback(lambda _: self.requests.put(None))  # wakes `serve` at once
+        self.serve_until(future.done)
+
+    def serve_until(self, ready: Callable[[], bool], wake: float = 0.2) -> None:
+        """Record and claim for the threads until `ready()`; checked at least every `wake` s."""
+        while not ready():
+            self.serve(wake)
             self.keepalive()
-            rows = ledger.claim(self.session, ids[start : start + BATCH], self.clock())
-            self._out.append(self.pool.submit(rows, self.settings.sender_address, self.should_stop))
-            self._record_done(wait_for=len(self._out) - self.in_flight)
 
-    def drain(self) -> None:
-        self._record_done(wait_for=len(self._out))
+    def serve(self, timeout: float) -> None:
+        """Answer the requests waiting (after up to `timeout` s for the first) in one commit."""
+        try:
+            first = self.requests.get(timeout=timeout)
+        except queue.Empty:
+            return
+        batch = [first]
+        while True:
+            try:
+                batch.append(self.requests.get_nowait())
+            except queue.Empty:
+                break
+        self._answer([request for request in batch if request is not None])
 
-    def _record_done(self, wait_for: int) -> None:
-        """Record finished batches, in order, waiting for the oldest `wait_for` of them."""
-        max_age = timedelta(hours=self.settings.retry_max_age_hours)
-        while self._out and (wait_for > 0 or all(f.done() for f in self._out[0])):
-            outcomes = [o for future in self._out.popleft() for o in future.result()]
-            wait_for -= 1
-            states = ledger.record(self.session, outcomes, self.clock(), max_age)
-            self.on_batch(outcomes, states)
+    def _answer(self, batch: list[_Request]) -> None:
+        now = self.clock()
+        try:
+            states = []
+            for request in batch:
+                if request.outcome is not None:
+                    state = ledger.record(self.session, request.outcome, now, self.max_age)
+                    states.append((request.outcome, state))
+                if request.claim is not None and not self.stopped:
+                    request.claimed = ledger.claim(self.session, request.claim, now)
+            self.session.commit()
+        except BaseException:
+            self.aborted = True  # the threads stop claiming; the caller rolls back
+            raise
+        finally:
+            for request in batch:
+                request.done.set()
+        for outcome, state in states:
+            self.on_outcome(outcome, state)
 
+    def finish(self) -> None:
+        """Let the threads send what is queued (or stop, if asked), recording every outcome."""
+        for _ in self.threads:
+            self.rows.put(_END)
+        self.serve_until(lambda: not any(thread.is_alive() for thread in self.threads))
+        self.serve(0)
 
-def deliver(dispatcher: Dispatcher) -> DeliveryError | None:
-    """Send everything still waiting; returns the systemic failure that stopped sending."""
-    dispatcher.drain()
-    waiting = ledger.due_for_sending(dispatcher.session, dispatcher.clock())
-    dispatcher.send(waiting)
-    dispatcher.drain()
-    return dispatcher.pool.systemic
+    def abort(self) -> None:
+        """After a failure in the run's thread: stop the threads, answering without claiming."""
+        self.aborted = True
+        for _ in self.threads:
+            self.rows.put(_END)
+        while any(thread.is_alive() for thread in self.threads):
+            try:
+                request = self.requests.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if request is not None:
+                request.done.set()
+
+    # -- a sender thread --------------------------------------------------------------------
+    def _turn(self, outcome: ledger.Outcome | None, claim: ledger.Queued | None) -> bool:
+        request = _Request(outcome, claim)
+        self.requests.put(request)
+        request.done.wait()
+        return request.claimed
+
+    def _next_row(self, block: bool) -> ledger.Queued | bool | None:
+        """A row, _END, or False when none is queued right now (non-blocking)."""
+        try:
+            return self.rows.get(block=block)
+        except queue.Empty:
+            return False
+
+    def _sender(self) -> None:
+        transport: Transport | None = None
+        outcome: ledger.Outcome | None = None
+        current = self._next_row(block=True)
+        try:
+            while isinstance(current, ledger.Queued):
+                following = self._next_row(block=False)
+                if not self._turn(outcome, current):
+                    outcome = None  # taken by another run, or we are stopping
+                    if self.stopped:
+                        break
+                else:
+                    if transport is None:
+                        transport = self._start_transport()
+                    ahead = following if isinstance(following, ledger.Queued) else None
+                    outcome = self._send_one(transport, current, ahead)
+                current = following if following is not False else self._next_row(block=True)
+            if outcome is not None:
+                self._turn(outcome, None)
+        finally:
+            if transport is not None:
+                transport.close()
+
+    def _start_transport(self) -> Transport | None:
+        try:
+            return self.factory(self.settings)
+        except ReminderError as exc:
+            self.systemic = self.systemic or DeliveryError(str(exc), permanent=False, systemic=True)
+            return None
+
+    def _send_one(
+        self, transport: Transport | None, row: ledger.Queued, following: ledger.Queued | None
+    ) -> ledger.Outcome:
+        if transport is None or self.systemic is not None:
+            return ledger.Outcome(row, "released", str(self.systemic))
+        try:
+            envelope = envelope_for(row, self.settings.sender_address)
+            ahead = envelope_for(following, self.settings.sender_address) if following else None
+            transport.send(envelope, ahead)
+        except AddressError as exc:
+            return ledger.Outcome(row, "failed", str(exc))
+        except DeliveryError as exc:
+            if exc.systemic:
+                self.systemic = self.systemic or exc
+                kind = "deferred" if exc.maybe_delivered else "released"
+                return ledger.Outcome(row, kind, str(exc), maybe_delivered=exc.maybe_delivered)
+            kind = "failed" if exc.permanent else "deferred"
+            return ledger.Outcome(row, kind, str(exc), maybe_delivered=exc.maybe_delivered)
+        except ReminderError as exc:  # a transport that could not start (a secret, a folder)
+            self.systemic = self.systemic or DeliveryError(str(exc), permanent=False, systemic=True)
+            return ledger.Outcome(row, "released", str(exc))
+        except Exception as exc:  # a bug: we cannot know whether the message left
+            log.exception("sending to %s failed unexpectedly", row.recipient)
+            self.systemic = self.systemic or DeliveryError(
+                f"unexpected error: {exc!r}", permanent=False, systemic=True
+            )
+            return ledger.Outcome(row, "deferred", repr(exc), maybe_delivered=True)
+        return ledger.Outcome(row, "sent")

@@ -8,10 +8,9 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, exists, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Text, and_, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from reminder.config import Policy
 from reminder.models import (
     CLOSED_STATUSES,
     Delivery,
@@ -24,7 +23,7 @@ from reminder.models import (
     key_action_parties,
 )
 from reminder.routing import Directory, PartyInfo, Person
-from reminder.rules import Told
+from reminder.rules import ScanBounds, Told
 from reminder.snapshots import ActionSnapshot
 
 # Party codes of an action, as one "A,B" string: one row per action, no N+1 queries.
@@ -114,17 +113,17 @@ def actions(
 def actions_needing_attention(
     session: Session,
     *,
-    as_of: date,
-    policy: Policy,
+    bounds: ScanBounds,
     party_ids: Collection[int],
     unassigned: bool = False,
     overdue_before: date | None = None,
 ) -> Iterator[ActionSnapshot]:
-    """Open actions that can be due on `as_of` (the rules decide): undated, overdue, inside the
-    due-soon window, or unchanged long enough to be stale; limited to those of `party_ids`,
-    plus (`unassigned`) those with no party, plus those due before `overdue_before`."""
-    lead = max(policy.due_soon_days, default=0)
-    stale_cutoff = datetime.combine(as_of - timedelta(days=policy.stale_after_days), time(), UTC)
+    """Open actions the rules can find something in (`rules.scan_bounds`: undated, due by the
+    bound, or last updated on or before the stale bound, the source's stamp counted as in
+    `ActionSnapshot.last_update`); limited to those of `party_ids`, plus (`unassigned`) those
+    with no party, plus those due before `overdue_before`."""
+    # status_changed_at is UTC, and last_update takes its UTC date: before the next midnight.
+    changed_before = datetime.combine(bounds.stale_by + timedelta(days=1), time(), UTC)
     linked = select(key_action_parties.c.key_action_id).where(
         key_action_parties.c.key_action_id == KeyAction.id
     )
@@ -146,8 +145,11 @@ def actions_needing_attention(
         KeyAction.status.not_in(CLOSED_STATUSES),
         or_(
             KeyAction.due_date.is_(None),
-            KeyAction.due_date <= as_of + timedelta(days=lead),
-            KeyAction.status_changed_at < stale_cutoff,
+            KeyAction.due_date <= bounds.due_by,
+            and_(
+                KeyAction.status_changed_at < changed_before,
+                or_(KeyAction.updated_on.is_(None), KeyAction.updated_on <= bounds.stale_by),
+            ),
         ),
         or_(*scope),
     )

@@ -135,7 +135,7 @@ def check_all(settings: Settings) -> list[str]:
             rendered = renderer.render(sample_digest(locale), SAMPLE_DAY)
             untranslated = missing_translations(renderer, locale)
         except ReminderError as exc:
-            problems.append(str(exc))
+            problems.append(str(exc))  # "template <locale>/<name>: ..."
             continue
         except TemplateError as exc:
             problems.append(f"{locale}: {exc}")

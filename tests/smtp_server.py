@@ -35,6 +35,24 @@ class Recorder:
     gate: threading.Event = field(default_factory=_open_gate)
     in_data: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A relay the test holds: with `hold`, each message is stored, announced on `arrived`, and
+    # answered only when the test gives a permit (`let_through`), so a test can act (signal,
+    # kill) while a known message waits for its reply, without sleeping.
+    hold: bool = False
+    arrived: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    permits: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+
+    def let_through(self, count: int = 1) -> None:
+        self.permits.release(count)
+
+    def open_gate(self) -> None:
+        """Stop holding: answer every held and later message at once."""
+        self.hold = False
+        self.permits.release(10_000)
+
+    def wait_arrival(self, timeout: float = 60.0) -> None:
+        if not self.arrived.acquire(timeout=timeout):
+            raise AssertionError("no message reached the SMTP server in time")
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:  # fmt: skip
@@ -52,6 +70,9 @@ class Recorder:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.received.append(message)  # type: ignore[arg-type]
+        self.arrived.release()
+        if self.hold:
+            await asyncio.get_running_loop().run_in_executor(None, self.permits.acquire)
         if set(envelope.rcpt_tos) & self.drop_after_data:
             server.transport.close()
         return "250 Message accepted for delivery"
@@ -76,16 +97,19 @@ def _refuse_everyone(server: Any, session: Any, envelope: Any, mechanism: str,
 
 
 @contextmanager
-def smtp_server(*, refuse_login: bool = False) -> Iterator[tuple[Recorder, int]]:
+def smtp_server(
+    *, refuse_login: bool = False, smtputf8: bool = False
+) -> Iterator[tuple[Recorder, int]]:
     recorder = Recorder()
     port = free_port()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if refuse_login:
-        options = {"authenticator": _refuse_everyone, "auth_require_tls": False}
+        options.update(authenticator=_refuse_everyone, auth_require_tls=False)
     controller = Controller(recorder, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield recorder, port
     finally:
         recorder.gate.set()  # let a held DATA finish, or stopping would wait for it forever
+        recorder.open_gate()  # no handler left waiting for a permit
         controller.stop()

@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from reminder.links import PAGE, Links
+from reminder.mime import build_message, message_id_for
 from reminder.planning import Planner
-from reminder.render import Renderer, build_message, message_id_for
+from reminder.render import Renderer
 from tests.desk_setup import AIDA, KEY, NOW, OFFICE, desk_settings, load_examples
 
 AS_OF = NOW.date()

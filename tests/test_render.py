@@ -9,7 +9,8 @@ import pytest
 
 from reminder.config import load_settings
 from reminder.errors import TemplateError
-from reminder.render import Renderer, build_message, builtin_templates_dir, message_id_for
+from reminder.mime import build_message, message_id_for
+from reminder.render import Renderer, builtin_templates_dir
 from reminder.routing import Person
 from reminder.template_check import SAMPLE_DAY, check_all, sample_digest
 
@@ -147,7 +148,9 @@ def test_admin_template_errors_are_reported_by_check(tmp_path: Path) -> None:
         )
     )
     problems = check_all(load_settings(templates_dir=folder))
-    assert any(p.startswith("ru:") and "'no_such_value' is undefined" in p for p in problems)
+    assert any(
+        p.startswith("template ru/") and "'no_such_value' is undefined" in p for p in problems
+    ), problems
     for locale in ("es", "fr"):
         assert f"{locale}: 1 message(s) without a translation: 'A sentence nobody translated'" in (
             problems

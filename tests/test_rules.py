@@ -68,7 +68,11 @@ CADENCE = [
     ("stale", 120, None, Told(last={"stale": date(2022, 6, 1)}), date(2022, 7, 1), True),  # 30 days
     ("no_deadline", 0, None, Told(last={"no_deadline": date(2022, 6, 1)}), date(2022, 6, 30), False),
     ("no_deadline", 0, None, Told(last={"no_deadline": date(2022, 6, 1)}), date(2022, 7, 1), True),
-    ("escalation", 40, 1, Told(last={"overdue": date(2022, 5, 9)}), date(2022, 5, 10), True),  # own cadence
+    # One cadence per (person, action), whatever the reason (issue 11, 8b): a primary who is
+    # also the escalation contact, told "overdue" yesterday, is not told "escalation" today.
+    ("escalation", 40, 1, Told(last={"overdue": date(2022, 5, 9)}), date(2022, 5, 10), False),
+    ("overdue", 41, 1, Told(last={"escalation": date(2022, 5, 9)}), date(2022, 5, 11), False),
+    ("escalation", 47, 1, Told(last={"overdue": date(2022, 5, 9), "escalation": date(2022, 5, 2)}), date(2022, 5, 16), True),
 ]  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from reminder import i18n, migrate, template_check
 from reminder.commands.common import App
-from reminder.config import secret_key
+from reminder.config import check_secret_files, public_settings, secret_key
 from reminder.db import connect_error_context
 from reminder.output import print_json
 from reminder.render import Renderer
@@ -54,7 +54,8 @@ def cmd_config_check(app: App, args: argparse.Namespace) -> int:
     warnings = i18n.settings_warnings(app.settings.locale_dir, app.settings.default_locale)
     if app.settings.web_base_url:
         secret_key(app.settings)  # readable and long enough, or a clear error
-    data = app.settings.model_dump(mode="json")  # SecretStr values dump as "**********"
+    check_secret_files(app.settings)
+    data = public_settings(app.settings)  # passwords masked, in URLs too
     if args.json:
         print_json(data)
     else:

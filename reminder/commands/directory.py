@@ -48,6 +48,7 @@ def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
         "parties": dict(summary.parties),
         "focal_points": dict(summary.focal_points),
         "actions_reresolved": summary.actions_reresolved,
+        "warnings": directory.warnings,
     }
     if args.json:
         print_json(data)
@@ -56,6 +57,8 @@ def cmd_directory_import(app: App, args: argparse.Namespace) -> int:
     print("  " + counts(data["parties"], "parties"))
     print("  " + counts(data["focal_points"], "focal points"))
     print(f"  key actions whose responsible parties changed: {summary.actions_reresolved}")
+    for warning in directory.warnings:
+        print(f"  warning: {warning}")
     return 0
 
 

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import email
-import email.policy
 import sys
 from dataclasses import asdict
-from datetime import date
 from typing import TYPE_CHECKING
 
 from reminder import clock, deliveries
 from reminder.commands.common import App, iso_date
-from reminder.digest import Digest
+from reminder.compose import message_part, preview_message
 from reminder.directory import Standing, standing
 from reminder.errors import ReminderError
 from reminder.output import print_json, print_table
-from reminder.planning import Planner
-from reminder.render import Renderer, build_message, message_id_for
 
 if TYPE_CHECKING:
     from reminder.commands.common import Commands
@@ -41,20 +36,18 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
     as_of = args.as_of or app.today()
     address = args.email.strip().lower()
     with app.session() as session:
-        stored = deliveries.stored_digest(session, address, as_of)
-        if stored is not None:
-            print(
-                f"(today's digest for {address} is already in the ledger: {stored.status})",
-                file=sys.stderr,
-            )
-            _print_stored(stored.payload, args.format)
-            return 0
-        _explain_standing(standing(session, address, as_of, app.settings.evaluation_office))
-        digest = Planner(session, app.settings, as_of).digest_for(address)
-    if digest is None:
+        found = preview_message(session, app.settings, address, as_of, clock.now_utc())
+        if found is None or found.stored_status is None:
+            _explain_standing(standing(session, address, as_of, app.settings.evaluation_office))
+    if found is None:
         print(f"{args.email} has nothing due on {as_of}: no digest.")
         return 0
-    _print_digest(app, digest, as_of, args.format)
+    if found.stored_status is not None:
+        print(
+            f"(today's digest for {address} is already in the ledger: {found.stored_status})",
+            file=sys.stderr,
+        )
+    print(message_part(found.message, args.format), end="")
     return 0
 
 
@@ -72,28 +65,6 @@ def _explain_standing(found: Standing) -> None:
             f"actions instead; `reminder preview {found.stand_ins[0]}` shows that digest)",
             file=sys.stderr,
         )
-
-
-def _print_digest(app: App, digest: Digest, as_of: date, form: str) -> None:
-    rendered = Renderer(app.settings).render(digest, as_of, clock.now_utc())
-    if form == "text":
-        print(f"Subject: {rendered.subject}\n\n{rendered.text}", end="")
-    elif form == "html":
-        print(rendered.html, end="")
-    else:
-        message_id = message_id_for(digest.recipient.email, as_of, app.settings.sender)
-        message = build_message(rendered, digest, app.settings, message_id, clock.now_utc())
-        print(message.replace("\r\n", "\n"), end="")
-
-
-def _print_stored(payload: str, form: str) -> None:
-    message = email.message_from_string(payload, policy=email.policy.default)
-    if form == "eml":
-        print(payload.replace("\r\n", "\n"), end="")
-        return
-    part = message.get_body(("html",) if form == "html" else ("plain",))
-    body = part.get_content() if part is not None else ""
-    print(f"Subject: {message['Subject']}\n\n{body}" if form == "text" else body, end="")
 
 
 def cmd_history(app: App, args: argparse.Namespace) -> int:

@@ -15,7 +15,14 @@ from reminder.config import Settings
 from reminder.db import connect_error_context, require_current_schema
 from reminder.lock import lock_state
 from reminder.output import print_json
-from reminder.scheduler import Daemon, Runner, effective_schedule, heartbeat_problem
+from reminder.progress import bar
+from reminder.scheduler import (
+    Daemon,
+    Runner,
+    effective_schedule,
+    heartbeat_problem,
+    stop_on_signals,
+)
 
 if TYPE_CHECKING:
     from reminder.commands.common import Commands
@@ -51,27 +58,16 @@ REASON_WORDS = {
 }
 
 
-def _progress(done: int, total: int) -> None:
-    """A progress line on a terminal, for long runs only."""
-    if total >= 50 and sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\rsending {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-
 def cmd_run_once(app: App, args: argparse.Namespace) -> int:
     require_current_schema(app.engine)
     runner = Runner(app.settings, app.engine)
     as_of = args.as_of or runner.today()
     if args.dry_run:  # writes nothing, so it needs no lock
-        report: pipeline.RunReport | None = pipeline.run_once(
-            app.settings,
-            runner.sessions,
-            as_of,
-            clock.now_utc,
-            dry_run=True,
-        )
+        report: pipeline.RunReport | None = pipeline.dry_run(app.settings, runner.sessions, as_of)
     else:
-        report = runner.run("run-once", as_of=as_of, progress=_progress)
+        stop_on_signals(runner.stop)  # SIGTERM/SIGINT: finish what is in flight, exit 0
+        with bar("planning", "recipients") as planning, bar("sending", "digests") as sending:
+            report = runner.run("run-once", as_of=as_of, planning=planning, sending=sending)
     if report is None:
         holder = lock_state(app.engine, clock.now_utc())
         who = f" ({holder['holder']}, since {holder['since']:%Y-%m-%d %H:%M} UTC)" if holder else ""
@@ -205,6 +201,12 @@ def _print_report(report: pipeline.RunReport, settings: Settings) -> None:
         )
     for failure in report.failures:
         print(f"  failed: {failure['recipient']}: {failure['error']}")
+    if report.interrupted:
+        print("Stopped on request: digests not yet sent stay queued for the next run.")
+    for reason in sorted(
+        {f["error"] for f in report.failures if f["error"].startswith("template ")}
+    ):
+        print(f"Error: {reason}", file=sys.stderr)
     if report.systemic_error:
         print(
             f"Error: the run stopped: {report.systemic_error}; unsent digests stay queued.",

@@ -15,6 +15,7 @@ class Envelope:
     message_id: str
     digest_day: str
     data: bytes  # the whole RFC 5322 message, exactly as stored in the ledger
+    smtputf8: bool = False  # the recipient's local part is not ASCII (see reminder.addresses)
 
 
 class Transport(Protocol):

@@ -15,7 +15,7 @@ import ssl
 
 from reminder.config import Settings, smtp_password
 from reminder.delivery.base import Envelope
-from reminder.errors import DeliveryError
+from reminder.errors import ConfigError, DeliveryError
 
 # Lines starting with "." are doubled in the DATA stream (RFC 5321 section 4.5.2).
 _DOT = re.compile(rb"(?m)^\.")
@@ -35,10 +35,20 @@ def _reply(code: int, message: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"
 
 
+def _mail_options(envelope: Envelope) -> list[str]:
+    return ["SMTPUTF8", "BODY=8BITMIME"] if envelope.smtputf8 else []
+
+
 def _commands(envelope: Envelope) -> bytes:
-    return f"MAIL FROM:<{envelope.sender}>\r\nRCPT TO:<{envelope.recipient}>\r\nDATA\r\n".encode(
-        "ascii"
-    )
+    options = "".join(" " + option for option in _mail_options(envelope))
+    return (
+        f"MAIL FROM:<{envelope.sender}>{options}\r\nRCPT TO:<{envelope.recipient}>\r\nDATA\r\n"
+    ).encode()
+
+
+def _can_carry(smtp: smtplib.SMTP, envelope: Envelope) -> bool:
+    """An address with a non-ASCII local part needs a relay with SMTPUTF8 (RFC 6531)."""
+    return not envelope.smtputf8 or smtp.has_extn("smtputf8")
 
 
 class SmtpTransport:
@@ -63,9 +73,14 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         where = f"{s.smtp_host}:{s.smtp_port}"
-        context = ssl.create_default_context()
+        try:
+            # Read before connecting: an unreadable secret file stops the run, sending nothing.
+            password = smtp_password(s) if s.smtp_username else None
+        except ConfigError as exc:
+            raise DeliveryError(str(exc), permanent=True, systemic=True) from None
         smtp: smtplib.SMTP | None = None
         try:
+            context = ssl.create_default_context()
             if s.smtp_tls == "ssl":
                 smtp = smtplib.SMTP_SSL(
                     s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context
@@ -90,7 +105,7 @@ class SmtpTransport:
                         permanent=True,
                         systemic=True,
                     )
-                smtp.login(s.smtp_username, smtp_password(s) or "")
+                smtp.login(s.smtp_username, password or "")
         except DeliveryError:
             _quietly_close(smtp)
             raise
@@ -112,7 +127,7 @@ class SmtpTransport:
     def send(self, envelope: Envelope, following: Envelope | None = None) -> None:
         """Send `envelope`; with PIPELINING, `following` (the next message on this connection)
         has its MAIL/RCPT/DATA sent behind this body, saving it a round trip."""
-        if self._announced is not None and self._announced is not envelope:
+        if self._announced is not None and self._announced.message_id != envelope.message_id:
             # A different message than announced: the relay is waiting for that one's body,
             # and the only way out without delivering anything is a new connection.
             self._abandon()
@@ -133,10 +148,18 @@ class SmtpTransport:
     def _transaction(
         self, smtp: smtplib.SMTP, envelope: Envelope, following: Envelope | None
     ) -> None:
+        if not _can_carry(smtp, envelope):
+            raise DeliveryError(
+                f"<{envelope.recipient}> needs SMTPUTF8 (the part before @ is not ASCII), "
+                "which the relay does not offer",
+                permanent=True,
+            )
+        if following is not None and not _can_carry(smtp, following):
+            following = None  # announce nothing the relay could not take
         if smtp.has_extn("pipelining"):
             self._pipelined(smtp, envelope, following)
             return
-        code, reply = smtp.mail(envelope.sender)
+        code, reply = smtp.mail(envelope.sender, _mail_options(envelope))
         if code != 250:
             self._reset(smtp)
             raise DeliveryError(
@@ -150,7 +173,7 @@ class SmtpTransport:
                 permanent=code >= 500,
             )
         try:
-            code, reply = smtp.data(envelope.data)
+            code, reply = smtp.data(envelope.data)  # smtplib sends str as ASCII; bytes as is
         except smtplib.SMTPDataError as exc:  # DATA itself refused, before the message
             self._reset(smtp)
             raise DeliveryError(
@@ -181,7 +204,7 @@ class SmtpTransport:
     ) -> None:
         """RFC 2920: MAIL, RCPT and DATA in one round trip, then the message with the next
         message's MAIL, RCPT and DATA in a second; so one round trip per message."""
-        if self._announced is envelope:
+        if self._announced is not None and self._announced.message_id == envelope.message_id:
             self._announced = None  # sent behind the previous body: only the replies are due
         else:
             smtp.send(_commands(envelope))

@@ -13,6 +13,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 
+from reminder.addresses import address_warning
 from reminder.importers.common import SourceFile, sniff_delimiter
 from reminder.importers.records import DirectoryFile, FocalPointRecord, PartyRecord
 from reminder.models import ROLES
@@ -205,4 +206,10 @@ def read_directory(path: Path) -> DirectoryFile:
                     "alternate",
                     f"{person.alternate} is not a focal point in this directory",
                 )
-    return DirectoryFile(source.name, source.checksum, parties)
+    warnings = [
+        f"{source.name}:{person.line}: email: {warning}"
+        for party in parties
+        for person in party.focal_points
+        if (warning := address_warning(person.email)) is not None
+    ]
+    return DirectoryFile(source.name, source.checksum, parties, warnings)

@@ -2,8 +2,8 @@
 creates an action or changes its status or comments, and never undoes a newer update made on
 the status desk (`web`) or by the office (`office`).
 
-`desk_update_wins` is the one rule; the desk's code may rely on it (DESIGN.md section 2:
-"an older file never silently undoes a newer desk update")."""
+`desk_update_wins` is the one rule; the desk's code may rely on it (docs/architecture.md,
+"Domain rules": "an older file never silently undoes a newer desk update")."""
 
 from __future__ import annotations
 

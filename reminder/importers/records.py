@@ -106,3 +106,4 @@ class DirectoryFile:
     file: str
     checksum: str
     parties: list[PartyRecord]
+    warnings: list[str] = field(default_factory=list)  # file:line: email: look-alikes etc.

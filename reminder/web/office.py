@@ -18,7 +18,7 @@ from reminder import export, feed, signin, updates
 from reminder.delivery import Envelope
 from reminder.errors import ReminderError
 from reminder.links import OFFICE_SESSION, LinkError
-from reminder.render import build_notice
+from reminder.mime import build_notice
 from reminder.web.app_state import Desk, desk_of, error_page
 from reminder.web.rendering import page
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from reminder import access, desk, ics, updates
-from reminder.links import PAGE, LinkError, action_url, calendar_url, page_url
+from reminder.links import CALENDAR, PAGE, LinkError, action_url, calendar_url, page_url
 from reminder.web.app_state import Desk, desk_of, error_page
 from reminder.web.rendering import page
 
@@ -60,9 +60,7 @@ def _common(state: Desk, token: str, scope: access.Scope) -> dict[str, Any]:
         "token": token,
         "csrf": state.links.csrf(token),
         "page_url": page_url(base, token),
-        "calendar_url": calendar_url(
-            base, state.links.issue(scope.email, "reminder.desk.calendar")
-        ),
+        "calendar_url": calendar_url(base, state.links.issue(scope.email, CALENDAR)),
         "statuses": updates.DESK_STATUSES,
         "today": state.today(),
         "action_path": lambda action_id: action_url("", token, action_id),
@@ -195,7 +193,7 @@ def _store_away(request: Request, form: Any) -> Response:
 def calendar(request: Request) -> Response:
     state = desk_of(request)
     try:
-        email = state.links.open(request.path_params["token"], "reminder.desk.calendar")
+        email = state.links.open(request.path_params["token"], CALENDAR)
     except LinkError as exc:
         return error_page(request, 403, *LINK_PROBLEMS[exc.reason])
     with state.sessions() as session:
