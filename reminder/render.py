@@ -209,17 +209,17 @@ class Renderer:
         return Rendered(subject, text.strip() + "\n", html)
 
     def _render_one(self, locale: str, name: str, context: dict[str, Any]) -> str:
-        """One template, bounded (template_limits); every failure names the template."""
+        """One template, bounded (template_limits); every failure names the template as
+        `<locale>/<name>` (an admin's per-locale copy or the one set for all)."""
         template = self.template(locale, name)
+        label = template.name if "/" in template.name else f"{locale}/{template.name}"
         try:
             output = render_bounded(template, context, self.settings.max_message_bytes)
             if name.endswith(".subject.txt"):
                 check_subject(output)
             return output
         except TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
-            where = template.name if where.startswith("/") else where
-            raise ReminderTemplateError(f"template {locale}/{where}: {exc}") from None
+            raise ReminderTemplateError(f"template {label}: {exc}") from None
         except (
             TypeError,
             ValueError,
@@ -229,9 +229,7 @@ class Renderer:
             MemoryError,
         ) as exc:
             # An admin template (or translation) doing something the data does not support.
-            raise ReminderTemplateError(
-                f"template {locale}/{name}: {type(exc).__name__}: {exc}"
-            ) from None
+            raise ReminderTemplateError(f"template {label}: {type(exc).__name__}: {exc}") from None
 
 
 # Template values are attribute objects, not dicts: Jinja reaches `item.text` on an object

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from reminder import updates
 from reminder.db import make_session_factory
 from reminder.models import ActionUpdate, KeyAction, OfficeSignIn
-from reminder.planning import Planner
+from reminder.planning import DigestFinder
 from reminder.web.app import create_app
 from tests.desk_setup import (
     AIDA,
@@ -196,7 +196,7 @@ def test_the_next_run_honours_completed_and_away(
     load_examples(session)
     settings = desk_settings(database_url, tmp_path)
     as_of = NOW.date()
-    before = Planner(session, settings, as_of).digest_for(AIDA)
+    before = DigestFinder(session, settings, as_of).digest_for(AIDA)
     assert before is not None
     done = before.items[0].action_id
     updates.record(
@@ -208,12 +208,14 @@ def test_the_next_run_honours_completed_and_away(
         as_of,
     )
     session.commit()
-    after = Planner(session, settings, as_of).digest_for(AIDA)
+    after = DigestFinder(session, settings, as_of).digest_for(AIDA)
     assert done not in {item.action_id for item in (after.items if after else [])}
     # Chynara comes back early: her reminders come to her, not to her alternate Timur.
     iom = only_of(session, "IOM", ("UNW", "ILO"))
-    assert iom in {i.action_id for i in Planner(session, settings, as_of).digest_for(TIMUR).items}  # type: ignore[union-attr]
+    assert iom in {
+        i.action_id for i in DigestFinder(session, settings, as_of).digest_for(TIMUR).items
+    }  # type: ignore[union-attr]
     updates.set_away(session, CHYNARA, None, as_of)
     session.commit()
-    back = Planner(session, settings, as_of).digest_for(CHYNARA)
+    back = DigestFinder(session, settings, as_of).digest_for(CHYNARA)
     assert back is not None and iom in {i.action_id for i in back.items}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from reminder.links import PAGE, Links
 from reminder.mime import build_message, message_id_for
-from reminder.planning import Planner
+from reminder.planning import DigestFinder
 from reminder.render import Renderer
 from tests.desk_setup import AIDA, KEY, NOW, OFFICE, desk_settings, load_examples
 
@@ -18,7 +18,7 @@ AS_OF = NOW.date()
 
 
 def rendered_for(session: Session, settings, email: str = AIDA):  # type: ignore[no-untyped-def]
-    digest = Planner(session, settings, AS_OF).digest_for(email)
+    digest = DigestFinder(session, settings, AS_OF).digest_for(email)
     assert digest is not None
     renderer = Renderer(settings)
     rendered = renderer.render(digest, AS_OF, NOW)

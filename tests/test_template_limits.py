@@ -28,6 +28,7 @@ HOSTILE = [
 
 def hostile_folder(tmp_path: Path, name: str, source: str) -> Path:
     folder = _admin_copy(tmp_path)
+    (folder / "email" / "en").mkdir()  # an admin's English-only copy
     (folder / "email" / "en" / name).write_text(source)
     return folder
 
