@@ -80,10 +80,15 @@ class Resolver:
         self._exact: dict[tuple[str, ...], str] = {}
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for alias, code in aliases.items():
-            keys = tuple(token.key for token in tokenize(alias) if token.text not in ",;/+")
-            if keys:
-                self._exact[keys] = code
-                self._by_first.setdefault(keys[0], []).append((keys, code))
+            tokens = tokenize(alias)
+            # A name with a comma ("Ministry of Health, Labour and Welfare") is known with and
+            # without it; '&' is a word ("and") in both.
+            written = tuple(token.key for token in tokens)
+            bare = tuple(token.key for token in tokens if token.text not in ",;/+")
+            for keys in {written, bare}:
+                if keys:
+                    self._exact[keys] = code
+                    self._by_first.setdefault(keys[0], []).append((keys, code))
         for entries in self._by_first.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._longest = max((len(e[0]) for es in self._by_first.values() for e in es), default=0)
