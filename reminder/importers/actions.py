@@ -89,6 +89,11 @@ class ActionTable:
         # otherwise it is more comments (which may well say "completed" or name parties).
         in_comments = bool(self.actions) and not self.pending
         row = find_flat_row(line, need_deadline=in_comments)
+        if row is None and in_comments:
+            # ... unless a known party ends the text right before the status word.
+            loose = find_flat_row(line)
+            if loose and self.resolver.responsible_suffix_start(loose.before):
+                row = loose
         if row is None:
             self.continuation(number, line)
             return
