@@ -75,12 +75,20 @@ class Resolver:
     """Knows every party's names and aliases; reads responsible text into names."""
 
     def __init__(self, aliases: dict[str, str], catch_all: str | None = None) -> None:
-        # first word key -> [(all word keys, party code)], longest first
+        # all word keys -> party code (the fast path), and by first word key, longest first,
+        # for words with a mangled '?' that must be compared one by one
+        self._exact: dict[tuple[str, ...], str] = {}
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for alias, code in aliases.items():
-            keys = tuple(token.key for token in tokenize(alias) if token.text not in ",;/+")
-            if keys:
-                self._by_first.setdefault(keys[0], []).append((keys, code))
+            tokens = tokenize(alias)
+            # A name with a comma ("Ministry of Health, Labour and Welfare") is known with and
+            # without it; '&' is a word ("and") in both.
+            written = tuple(token.key for token in tokens)
+            bare = tuple(token.key for token in tokens if token.text not in ",;/+")
+            for keys in {written, bare}:
+                if keys:
+                    self._exact[keys] = code
+                    self._by_first.setdefault(keys[0], []).append((keys, code))
         for entries in self._by_first.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._longest = max((len(e[0]) for es in self._by_first.values() for e in es), default=0)
@@ -111,6 +119,13 @@ class Resolver:
 
     def name_at(self, tokens: list[Token], start: int) -> tuple[str, int] | None:
         """The longest known name starting at tokens[start]: (code, number of tokens)."""
+        window = [token.key for token in tokens[start : start + self._longest]]
+        if not any("?" in key for key in window):
+            for size in range(len(window), 0, -1):
+                code = self._exact.get(tuple(window[:size]))
+                if code is not None:
+                    return code, size
+            return None
         for keys, code in self._candidates(tokens[start].key):
             if len(keys) <= len(tokens) - start and all(
                 _same(token.key, key) for token, key in zip(tokens[start:], keys, strict=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Written label (normalised) -> status code. "Overdue" and friends only say "not closed":
 # whether an action is overdue is computed from its deadline, never trusted from the file.
@@ -103,6 +104,7 @@ def split_justification(value: str) -> tuple[str, str]:
     return value[: match.start()].strip(), f"{match.group(1)}: {reason}".strip()
 
 
+@lru_cache(maxsize=4096)
 def parse_status(label: str | None) -> str:
     """The status code for a written label; raises ValueError naming the accepted labels."""
     key = normalise_label(label or "")

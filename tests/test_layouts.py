@@ -344,3 +344,18 @@ def test_errors_are_capped_then_counted(tmp_path: Path) -> None:
     lines = str(caught.value).split("\n")
     assert len(lines) == 101 and lines[-1] == "and 30 more"
     assert lines[0] == f"{path}:2: deadline: month 13 is not between 1 and 12"
+
+
+def test_stamps_inside_a_split_cell_date_the_action(tmp_path: Path) -> None:
+    text = (LAYOUTS / "gate-cells-split-over-lines.txt").read_text("utf-8")
+    path = tmp_path / "stamped.txt"
+    path.write_text(
+        text.replace(
+            "Rules drafted with two districts. |",
+            "Rules drafted with two districts.\n[Added: 2026/05/02] [Last Updated: 2026/11/30] |",
+        ),
+        "utf-8",
+    )
+    first = actions(read_file(path, DIRECTORY))[0]
+    assert (first.added_on, first.updated_on) == (date(2026, 5, 2), date(2026, 11, 30))
+    assert first.comments == "Rules drafted with two districts."

@@ -11,6 +11,12 @@ RESOLVER = Resolver.from_parties(
         ("ILO", "International Labour Organization", ["International Labour Office"]),
         ("MLSP", "Ministry of Labour and Social Protection", []),
         ("WF", "Women's Fund", []),
+        ("MHLW", "Ministry of Health, Labour and Welfare", []),
+        ("ROAP", "UN Women Regional Office for Asia and the Pacific", []),
+        ("BRA", "ONU Mujeres Brasil & Cono Sur", []),
+        ("MFE", "Ministère de la Femme", []),
+        ("RCO", "RCO", []),
+        ("UNCT", "UNCT", []),
     ]
 )
 
@@ -34,6 +40,17 @@ CASES = [
     ("Women?s Fund", ("WF",), ()),  # an apostrophe mangled to ? by an old export
     ("UN Women, UN Women", ("UNW",), ()),  # duplicates are listed once
     ("", (), ()),
+    # Issue 13: known names are matched whole, longest first, before any splitting.
+    ("Ministry of Health, Labour and Welfare and IOM", ("MHLW", "IOM"), ()),  # a comma inside
+    ("Ministry of Health Labour and Welfare", ("MHLW",), ()),  # the same without its comma
+    ("UN Women Regional Office for Asia and the Pacific", ("ROAP",), ()),  # longest first
+    ("ONU Mujeres Brasil & Cono Sur", ("BRA",), ()),  # "&" inside a name
+    ("ONU Mujeres Brasil and Cono Sur", ("BRA",), ()),  # "&" read as "and"
+    ("RCO + UNCT", ("RCO", "UNCT"), ()),  # "+" separates
+    ("UN Women y IOM et ILO", ("UNW", "IOM", "ILO"), ()),  # Spanish and French "and"
+    ("Minist?re de la Femme", ("MFE",), ()),  # "?" for a mangled accented letter
+    ("ministere de la femme", ("MFE",), ()),  # accents ignored
+    ("Wanda Ruiz ; Responsable de projet", (), ("Wanda Ruiz", "Responsable de projet")),
 ]
 
 

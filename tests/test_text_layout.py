@@ -211,3 +211,20 @@ def test_every_bad_row_of_a_text_file_is_reported_at_once(tmp_path: Path) -> Non
         "No longer applicable, Overdue, Ongoing or Pending)",
         f"{path}:21: key action: action text without responsible, deadline and status",
     ]
+
+
+def test_after_an_action_a_row_without_deadline_needs_a_known_party(tmp_path: Path) -> None:
+    batch = read(
+        tmp_path,
+        "Draft the plan UN Women 2022/03 Initiated\n"
+        "The partners said the survey was Completed in May.\n"
+        "Hold the closing meeting UN Women Completed\n",
+    )
+    first, second = batch.evaluations[0].recommendations[0].actions
+    assert first.comments == "The partners said the survey was Completed in May."
+    assert (second.text, second.responsible_text, second.status) == (
+        "Hold the closing meeting",
+        "UN Women",
+        "completed",
+    )
+    assert second.deadline.precision == "none"

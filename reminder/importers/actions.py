@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from reminder.importers import cells as cell_layout
-from reminder.importers.common import SourceFile, is_stamp_line
+from reminder.importers.common import STAMP, SourceFile, is_stamp_line
 from reminder.importers.records import ActionRecord, Guess
 from reminder.importers.rows import (
     DEFAULT_CELL_ORDER,
@@ -89,6 +89,11 @@ class ActionTable:
         # otherwise it is more comments (which may well say "completed" or name parties).
         in_comments = bool(self.actions) and not self.pending
         row = find_flat_row(line, need_deadline=in_comments)
+        if row is None and in_comments:
+            # ... unless a known party ends the text right before the status word.
+            loose = find_flat_row(line)
+            if loose and self.resolver.responsible_suffix_start(loose.before):
+                row = loose
         if row is None:
             self.continuation(number, line)
             return
@@ -135,6 +140,8 @@ class ActionTable:
         action = strip_trailing_number(" ".join(values["action"].split()))
         responsible = strip_numbering(values.get("responsible", ""))
         comments = cell_layout.drop_history_label(values.get("comments", ""))
+        added, updated = self.source.stamps(number, comments)
+        comments = STAMP.sub("", comments).strip()
         self.add(
             number,
             action,
@@ -143,6 +150,7 @@ class ActionTable:
             values.get("status", ""),
             comments,
         )
+        self.actions[-1].added_on, self.actions[-1].updated_on = added, updated
         if repeats_action(self.actions[-1].text, self.actions[-1].responsible_text):
             self.guesses.append(
                 Guess(number, responsible[:80], "the responsible cell repeats the action text")

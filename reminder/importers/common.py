@@ -201,6 +201,8 @@ class SourceFile:
             raise self.error(line, name, str(exc)) from None
         if deadline.precision != "day" or deadline.due is None:
             raise self.error(line, name, f"{value!r} is not a day (use 2012-10-07)")
+        if is_ambiguous(deadline.label):
+            self.warn(line, name, f"{deadline.label!r} read as {deadline.due} (--date-order)")
         return deadline.due
 
     def stamps(self, line: int, text: str) -> tuple[date | None, date | None]:
