@@ -18,8 +18,6 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, pass_eval_context
@@ -53,6 +51,9 @@ def _locales_in(folder: Path) -> set[str]:
 def read_catalog(path: Path) -> Translations:
     """A compiled (.mo) or source (.po) catalog; fuzzy entries of a .po are left out, as
     compiling would. A broken file is a ConfigError naming it."""
+    from babel.messages.mofile import write_mo  # only an admin's .po needs these
+    from babel.messages.pofile import read_po
+
     try:
         if path.suffix == ".po":
             with path.open("rb") as source:

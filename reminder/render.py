@@ -10,6 +10,7 @@ once an admin folder is in play; HTML is autoescaped, text and subject are not.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from reminder.rules import REASONS
 from reminder.template_limits import BoundedSandbox, check_subject, render_bounded
 
 TEMPLATE_NAMES = ("digest.subject.txt", "digest.txt", "digest.html")
+log = logging.getLogger("reminder.render")
 STRINGS_TEMPLATE = "_strings.txt"
 
 
@@ -85,6 +87,7 @@ class Renderer:
         self._envs: dict[str, Environment] = {}
         self._templates: dict[tuple[str, str], Any] = {}
         self._sections: dict[tuple[str, bool], dict[str, View]] = {}
+        self._warned: set[str] = set()
         # What every digest's templates see the same way.
         self._constants = {
             "policy": View(**settings.policy.model_dump()),
@@ -108,8 +111,19 @@ class Renderer:
         Template names are only ever built from this list, never from data."""
         for candidate in (wanted, i18n.language_of(wanted), self.settings.default_locale):
             if candidate and candidate in self.locales:
+                if wanted and candidate not in (wanted, i18n.language_of(wanted)):
+                    self._warn_fallback(wanted, candidate)
                 return candidate
+        if wanted:
+            self._warn_fallback(wanted, i18n.SOURCE_LOCALE)
         return i18n.SOURCE_LOCALE
+
+    def _warn_fallback(self, wanted: str, spoken: str) -> None:
+        """A known locale without a catalog is written in another language: said once per
+        renderer (a run), so it is never silent and never a line per digest."""
+        if wanted not in self._warned:
+            self._warned.add(wanted)
+            log.warning("no message catalog for locale %r: its digests are in %r", wanted, spoken)
 
     def environment(self, locale: str) -> Environment:
         """The Jinja2 environment speaking `locale` (one of self.locales), made once."""

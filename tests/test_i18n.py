@@ -58,7 +58,7 @@ EXPECTED = {
             "pour aujourd’hui",
             "sans mise à jour depuis 228 jours",
             f"Statut{NB}: Initiée (dernière mise à jour le 1 juin 2026)",
-            "présente les 6 plus urgentes de 21 actions clés. Les 15 autres",
+            "présente les 6 plus urgentes sur 21 actions clés. Les 15 autres",
             "(au 15 janvier 2027)",
         ],
     },
@@ -90,7 +90,7 @@ EXPECTED = {
             "== Подтвердите статус (1) ==",
             "== Нужен срок (1) ==",
             "Срок: 2026/11 - просрочено на 46 дней",
-            "срок через 7 дней",
+            "осталось 7 дней",
             "срок сегодня",
             "нет обновлений 228 дней",
             "Статус: Начато (последнее обновление: 1 июня 2026\u202fг.)",
@@ -217,6 +217,16 @@ def test_install_gives_any_environment_its_language() -> None:
         '<p lang="ru">Просрочено: 22 дня, Здравствуйте, &lt;Aida&gt;! Выполнено, '
         "15 января 2027\u202fг., 12\u00a0345</p>"
     )
+
+
+def test_a_digest_for_a_locale_without_catalog_says_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    renderer = Renderer(load_settings())
+    with caplog.at_level("WARNING", logger="reminder.render"):
+        for _ in range(3):
+            assert renderer.locale_for("ar") == "en" and renderer.locale_for("fr_CA") == "fr"
+    assert caplog.messages == ["no message catalog for locale 'ar': its digests are in 'en'"]
 
 
 def test_config_check_warns_when_a_locale_falls_back(

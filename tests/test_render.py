@@ -38,7 +38,7 @@ def test_russian_uses_russian_words_and_plurals() -> None:
     # 6 listed + 15 not listed: "из 21" takes the singular genitive
     assert "перечислены 6 самых срочных из 21 ключевого действия. Ещё 15 действий" in rendered.text
     assert "просрочено на 46 дней" in rendered.text
-    assert "срок через 7 дней" in rendered.text and "срок сегодня" in rendered.text
+    assert "осталось 7 дней" in rendered.text and "срок сегодня" in rendered.text
     assert "15 января 2027" in rendered.text
 
 
