@@ -68,7 +68,7 @@ def reminder(*args: str) -> list[str]:
     return [sys.executable, "-m", "reminder.cli", *args]
 
 
-def wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -94,14 +94,16 @@ def test_sigterm_mid_batch_exits_0_and_loses_nothing(
     tmp_path: Path,
 ) -> None:
     recorder, port = slow_relay
+    recorder.delay, recorder.hold = 0.0, True  # the first message waits for the test
     env = environment(database_url, port, tmp_path)
     env["REMINDER_SMTP_CONNECTIONS"] = "1"  # one message at a time, so SIGTERM lands mid-batch
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        wait_for(lambda: len(recorder.received) >= 1)
+        recorder.wait_arrival(timeout=120)
         daemon.send_signal(signal.SIGTERM)
-        code = daemon.wait(timeout=10)
+        recorder.open_gate()
+        code = daemon.wait(timeout=30)
     finally:
         if daemon.poll() is None:
             daemon.kill()
@@ -152,7 +154,7 @@ def test_run_once_during_a_daemon_run(
     daemon = subprocess.Popen(reminder("daemon"), env=env, cwd=tmp_path, stderr=subprocess.PIPE,
                               text=True)  # fmt: skip
     try:
-        recorder.wait_arrival()
+        recorder.wait_arrival(timeout=120)
         during = subprocess.run(reminder("run-once"), env=env, cwd=tmp_path, capture_output=True,
                                 text=True, timeout=60)  # fmt: skip
         recorder.open_gate()
@@ -163,5 +165,5 @@ def test_run_once_during_a_daemon_run(
         assert health.returncode == 0, health.stderr
     finally:
         daemon.send_signal(signal.SIGTERM)
-        assert daemon.wait(timeout=10) == 0
+        assert daemon.wait(timeout=30) == 0
     assert_each_sent_once(recorder, recipients)
