@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from reminder.bulk import insert_tuples
@@ -81,44 +81,11 @@ def enqueue(
     with its reason, and neither sent nor logged as told."""
     if not digests:
         return []
-    session.execute(
-        insert(table(Delivery)),
-        [
-            {
-                "recipient": d.recipient,
-                "recipient_name": d.name,
-                "digest_day": d.day,
-                "message_id": d.message_id,
-                "subject": d.subject,
-                "locale": d.locale,
-                "counts": d.counts,
-                "status": "failed" if d.error else "pending",
-                "last_error": d.error,
-                "attempts": 0,
-                "maybe_delivered": False,
-                "created_at": now,
-                "updated_at": now,
-                "run_id": run_id,
-            }
-            for d in digests
-        ],
-    )
+    session.execute(insert(table(Delivery)), [_row(d, now, run_id) for d in digests])
     sendable = [d for d in digests if d.error is None]
     if not sendable:
         return []
-    # Look the new ids up by the unique (recipient, day): RETURNING with ordered rows
-    # degrades to one statement per row on SQLite.
-    by_recipient = dict(
-        session.execute(
-            select(Delivery.recipient, Delivery.id).where(
-                Delivery.digest_day == sendable[0].day,
-                Delivery.recipient.in_([d.recipient for d in sendable]),
-            )
-        )
-        .tuples()
-        .all()
-    )
-    ids = [by_recipient[d.recipient] for d in sendable]
+    ids = _ids_of(session, sendable)
     session.execute(
         insert(table(DeliveryMessage)),
         [
@@ -140,6 +107,36 @@ def enqueue(
         Queued(row_id, d.recipient, d.message_id, d.day, d.payload, 0, False, now)
         for row_id, d in zip(ids, sendable, strict=True)
     ]
+
+
+def _row(digest: PlannedDigest, now: datetime, run_id: int | None) -> dict[str, Any]:
+    return {
+        "recipient": digest.recipient,
+        "recipient_name": digest.name,
+        "digest_day": digest.day,
+        "message_id": digest.message_id,
+        "subject": digest.subject,
+        "locale": digest.locale,
+        "counts": digest.counts,
+        "status": "failed" if digest.error else "pending",
+        "last_error": digest.error,
+        "attempts": 0,
+        "maybe_delivered": False,
+        "created_at": now,
+        "updated_at": now,
+        "run_id": run_id,
+    }
+
+
+def _ids_of(session: Session, digests: Sequence[PlannedDigest]) -> list[int]:
+    """The new rows' ids, looked up by the unique (recipient, day): RETURNING with ordered
+    rows degrades to one statement per row on SQLite."""
+    query = select(Delivery.recipient, Delivery.id).where(
+        Delivery.digest_day == digests[0].day,
+        Delivery.recipient.in_([d.recipient for d in digests]),
+    )
+    by_recipient = dict(session.execute(query).tuples().all())
+    return [by_recipient[d.recipient] for d in digests]
 
 
 # One row per action in a digest: 1.2 million at a million actions.
@@ -196,15 +193,35 @@ def load_queued(session: Session, ids: Sequence[int]) -> list[Queued]:
     ]
 
 
+# Built once: the run executes these once per message, and building a statement costs more
+# than running it.
+_CLAIM = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("b_id"), Delivery.status.in_(("pending", "deferred")))
+    .values(status="sending", attempts=bindparam("b_attempts"), updated_at=bindparam("b_now"))
+)
+_RECORD_COLUMNS = (
+    "status",
+    "attempts",
+    "maybe_delivered",
+    "last_error",
+    "next_attempt_at",
+    "sent_at",
+    "updated_at",
+)
+_RECORD = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("b_id"))
+    .values({name: bindparam(f"b_{name}") for name in _RECORD_COLUMNS})
+)
+
+
 def claim(session: Session, row: Queued, now: datetime) -> bool:
     """Move one waiting row to `sending` just before its message goes out (the caller
     commits); False when another run took it first."""
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == row.id, Delivery.status.in_(("pending", "deferred")))
-        .values(status="sending", attempts=row.attempts + 1, updated_at=now)
-    )
-    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+    values = {"b_id": row.id, "b_attempts": row.attempts + 1, "b_now": now}
+    result = session.connection().execute(_CLAIM, values)
+    return int(result.rowcount or 0) == 1
 
 
 def message_payloads(session: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -250,7 +267,8 @@ def _values(outcome: Outcome, now: datetime, max_age: timedelta) -> dict[str, An
 def record(session: Session, outcome: Outcome, now: datetime, max_age: timedelta) -> str:
     """Write one claimed row's outcome (the caller commits); returns its final state."""
     values = _values(outcome, now, max_age)
-    session.execute(update(Delivery).where(Delivery.id == outcome.row.id).values(**values))
+    bound = {f"b_{name}": values[name] for name in _RECORD_COLUMNS}
+    session.connection().execute(_RECORD, {"b_id": outcome.row.id, **bound})
     return str(values["status"])
 
 

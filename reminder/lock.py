@@ -58,18 +58,22 @@ class RunLockHandle:
         self.postgres = engine.dialect.name == "postgresql"
 
     def acquire(self) -> bool:
-        if self.postgres:
-            connection = self.engine.connect()
-            got = connection.execute(
-                text(f"SELECT pg_try_advisory_lock(:k, {_SCHEMA_KEY})"), {"k": ADVISORY_KEY}
-            )
-            if got.scalar():
-                connection.commit()
-                self._connection = connection
-                return True
-            connection.rollback()
-            connection.close()
-            return False
+        return self._acquire_advisory() if self.postgres else self._acquire_row()
+
+    def _acquire_advisory(self) -> bool:
+        connection = self.engine.connect()
+        got = connection.execute(
+            text(f"SELECT pg_try_advisory_lock(:k, {_SCHEMA_KEY})"), {"k": ADVISORY_KEY}
+        )
+        if got.scalar():
+            connection.commit()
+            self._connection = connection
+            return True
+        connection.rollback()
+        connection.close()
+        return False
+
+    def _acquire_row(self) -> bool:
         now = self.clock()
         with self.engine.begin() as connection:
             current = connection.execute(

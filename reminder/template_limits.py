@@ -65,11 +65,16 @@ class BoundedSandbox(SandboxedEnvironment):
 
 
 def render_bounded(template: Template, context: dict[str, Any], max_bytes: int) -> str:
-    """Render piece by piece, stopping as soon as the output passes `max_bytes` characters
-    (a character is at least a byte)."""
+    """Render, failing when the output passes `max_bytes` characters (a character is at least
+    a byte). Admin templates (the sandbox) render piece by piece and stop as soon as they pass
+    it; the shipped ones render in one go (counting pieces costs a fifth of rendering)."""
     environment = template.environment
-    if isinstance(environment, BoundedSandbox):
-        environment.start_render()
+    if not isinstance(environment, BoundedSandbox):
+        output = template.render(context)
+        if len(output) > max_bytes:
+            raise SecurityError(f"output over max_message_bytes ({max_bytes:,})")
+        return output
+    environment.start_render()
     pieces, size = [], 0
     for piece in template.generate(context):
         size += len(piece)

@@ -50,9 +50,16 @@ class Recorder:
         self.hold = False
         self.permits.release(10_000)
 
-    def wait_arrival(self, timeout: float = 60.0) -> None:
-        if not self.arrived.acquire(timeout=timeout):
-            raise AssertionError("no message reached the SMTP server in time")
+    def wait_arrival(self, timeout: float = 120.0, process: Any = None) -> None:
+        """Until the next message arrives; fails at once if `process` (the sender) has died."""
+        waited = 0.0
+        while not self.arrived.acquire(timeout=0.5):
+            waited += 0.5
+            if process is not None and process.poll() is not None:
+                output = process.stderr.read() if process.stderr else ""
+                raise AssertionError(f"the sender exited {process.returncode}: {output}")
+            if waited >= timeout:
+                raise AssertionError("no message reached the SMTP server in time")
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:  # fmt: skip

@@ -56,7 +56,7 @@ def test_run_once_stops_on_a_signal_after_the_message_in_flight(
     run = subprocess.Popen(reminder("run-once"), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        recorder.wait_arrival()  # the first message is at the relay, waiting for its reply
+        recorder.wait_arrival(process=run)  # the first message is at the relay, unanswered
         run.send_signal(signum)
         recorder.open_gate()
         out, err = run.communicate(timeout=30)
@@ -111,13 +111,13 @@ def test_kill_9_at_random_moments_resends_at_most_one_message_per_connection(
         recorder.arrived = type(recorder.arrived)(0)
         recorder.permits = type(recorder.permits)(0)
         answered = chance.randrange(recipients)  # messages answered before the kill
-        run = subprocess.Popen(reminder("run-once"), env=env, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        run = subprocess.Popen(reminder("run-once"), env=env, cwd=tmp_path, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         try:
             for _ in range(answered):
-                recorder.wait_arrival()
+                recorder.wait_arrival(process=run)
                 recorder.let_through()
-            recorder.wait_arrival()  # one more message is at the relay, unanswered: kill now
+            recorder.wait_arrival(process=run)  # one more is at the relay, unanswered: kill now
             run.kill()
             run.wait(timeout=30)
         finally:

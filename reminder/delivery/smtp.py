@@ -73,11 +73,7 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         where = f"{s.smtp_host}:{s.smtp_port}"
-        try:
-            # Read before connecting: an unreadable secret file stops the run, sending nothing.
-            password = smtp_password(s) if s.smtp_username else None
-        except ConfigError as exc:
-            raise DeliveryError(str(exc), permanent=True, systemic=True) from None
+        password = self._password()
         smtp: smtplib.SMTP | None = None
         try:
             context = ssl.create_default_context()
@@ -122,6 +118,13 @@ class SmtpTransport:
                 f"cannot connect to {where}: {exc}", permanent=False, systemic=True
             ) from None
         return smtp
+
+    def _password(self) -> str | None:
+        """Read before connecting: an unreadable secret file stops the run, sending nothing."""
+        try:
+            return smtp_password(self.settings) if self.settings.smtp_username else None
+        except ConfigError as exc:
+            raise DeliveryError(str(exc), permanent=True, systemic=True) from None
 
     # -- one message ----------------------------------------------------------------------
     def send(self, envelope: Envelope, following: Envelope | None = None) -> None:
