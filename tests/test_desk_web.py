@@ -297,4 +297,6 @@ def test_the_calendar_link_on_the_page_serves_the_ics_and_only_with_its_own_toke
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/calendar")
     assert Calendar.from_ical(response.content).walk("VEVENT")
-    assert client.get(f"/c/{link(AIDA)}/actions.ics").status_code == 403  # a page token is not a calendar token
+    assert (
+        client.get(f"/c/{link(AIDA)}/actions.ics").status_code == 403
+    )  # a page token is not a calendar token
