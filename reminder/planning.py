@@ -151,7 +151,11 @@ class Planner:
             overdue_before=self.as_of - timedelta(days=office_after - 1) if batch.office else None,
         )
         collector = DigestCollector(
-            self.directory, self.settings.default_locale, self.as_of, policy.max_actions_per_digest
+            self.directory,
+            self.settings.default_locale,
+            self.as_of,
+            policy.max_actions_per_digest,
+            told=history,
         )
 
         def offer(receivers: list[Recipient], finding: Finding) -> None:
