@@ -8,12 +8,19 @@ parties sees it once, naming both; an action is shown in its most urgent section
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from reminder.routing import Directory, Person, Recipient, responsible_recipients
-from reminder.rules import REASONS, Finding
+from reminder.rules import REASONS, Finding, Told
+
+
+@dataclass(frozen=True)
+class Chase:
+    name: str
+    email: str
+    last_reminded: date | None
 
 
 @dataclass
@@ -23,8 +30,8 @@ class DigestItem:
     capacity: str
     stands_in_for: str | None
     shared_with: list[str]  # other responsible parties (names) and unresolved names
-    # For escalation copies: the people responsible, to chase ("Name <email>").
-    chase: list[str] = field(default_factory=list)
+    # For escalation copies: the people responsible, to chase, and when last reminded.
+    chase: list[Chase] = field(default_factory=list)
 
     @property
     def action_id(self) -> int:
@@ -80,9 +87,17 @@ class DigestCollector:
     """Accumulates (recipient, finding) pairs, then builds the digests."""
 
     def __init__(
-        self, directory: Directory, default_locale: str, digest_day: date, limit: int | None = None
+        self,
+        directory: Directory,
+        default_locale: str,
+        digest_day: date,
+        limit: int | None = None,
+        told: Mapping[tuple[int, str], Told] | None = None,
     ) -> None:
         self.directory = directory
+        # What each person was told of each action: escalations say when the people to chase
+        # were last reminded (a batch holds a party's primaries with its escalation contacts).
+        self.told = told or {}
         self.default_locale = default_locale
         self.digest_day = digest_day
         self.limit = limit  # most actions one digest lists
@@ -127,12 +142,17 @@ class DigestCollector:
         people = ", ".join(f"{p.name} <{p.email}>" for p in party.primaries)
         return f"{party.name} ({people})" if people else party.name
 
-    def _chase(self, finding: Finding) -> list[str]:
+    def _chase(self, finding: Finding) -> list[Chase]:
         """Who an escalation contact should follow up with: the people reminded of it."""
         receivers = responsible_recipients(
             self.directory, finding.action.responsible, self.digest_day
         )
-        return [f"{r.person.name} <{r.person.email}>" for r in receivers]
+        chase = []
+        for receiver in receivers:
+            told = self.told.get((finding.action.id, receiver.person.email))
+            last = max(told.last.values()) if told and told.last else None
+            chase.append(Chase(receiver.person.name, receiver.person.email, last))
+        return chase
 
     def _locale(self, person: Person, items: Iterable[DigestItem]) -> str:
         if person.locale:

@@ -108,7 +108,8 @@ class FocalPoint(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     away_until: Mapped[date | None] = mapped_column(Date)
-    alternate_email: Mapped[str | None] = mapped_column(String(320))
+    # Indexed: the desk asks "whom does this person stand in for?" on every page.
+    alternate_email: Mapped[str | None] = mapped_column(String(320), index=True)
 
     party: Mapped[Party] = relationship(back_populates="focal_points")
 

@@ -155,7 +155,11 @@ class DigestFinder:
             else None,
         )
         collector = DigestCollector(
-            self.directory, self.settings.default_locale, self.as_of, policy.max_actions_per_digest
+            self.directory,
+            self.settings.default_locale,
+            self.as_of,
+            policy.max_actions_per_digest,
+            told=history,
         )
 
         def offer(receivers: list[Recipient], finding: Finding) -> None:

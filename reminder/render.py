@@ -277,7 +277,14 @@ def _item(
         shared_with=item.shared_with,
         capacity=item.capacity,
         stands_in_for=item.stands_in_for,
-        chase=item.chase,
+        chase=[
+            View(
+                name=c.name,
+                email=c.email,
+                last=i18n.long_date(c.last_reminded, locale) if c.last_reminded else None,
+            )
+            for c in item.chase
+        ],
         revised_from=action.original_deadline_label,
         update_url=None,
     )

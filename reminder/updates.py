@@ -184,11 +184,12 @@ def set_away(session: Session, email: str, until: date | None, today: date) -> i
         raise UpdateError("away_until", "give a day from today on")
     if until is not None and until > today + timedelta(days=LONGEST_ABSENCE_DAYS):
         raise UpdateError("away_until", f"at most {LONGEST_ABSENCE_DAYS} days ahead")
+    # An ORM UPDATE: focal points already loaded in this session are updated too, so a
+    # routing read later in the same session sees the absence (or the return).
     result = session.execute(
         update(FocalPoint)
         .where(FocalPoint.email == email.strip().lower(), FocalPoint.role == "primary")
         .values(away_until=until)
-        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -3,9 +3,9 @@
 from datetime import date
 
 from reminder.config import Policy
-from reminder.digest import DigestCollector
+from reminder.digest import Chase, DigestCollector
 from reminder.routing import PartyInfo, Recipient
-from reminder.rules import condition
+from reminder.rules import Told, condition
 from tests.builders import action, directory, person
 
 AS_OF = date(2027, 1, 15)
@@ -69,7 +69,12 @@ def test_an_escalation_names_the_people_to_chase() -> None:
     collector.add(Recipient(boss, "UNW", "escalation"), late)
     collector.add(Recipient(AIDA, "UNW", "responsible"), late)
     by_person = {d.recipient.email: d.items[0] for d in collector.digests()}
-    assert by_person["boss@example.org"].chase == ["Aida <aida@example.org>"]
+    assert by_person["boss@example.org"].chase == [Chase("Aida", "aida@example.org", None)]
+    told = {(1, "aida@example.org"): Told(last={"overdue": date(2027, 1, 8)})}
+    with_history = DigestCollector(directory_, "en", AS_OF, told=told)
+    with_history.add(Recipient(boss, "UNW", "escalation"), late)
+    [digest] = with_history.digests()
+    assert digest.items[0].chase == [Chase("Aida", "aida@example.org", date(2027, 1, 8))]
     assert (
         by_person["aida@example.org"].chase == []
     )  # the responsible person is not told to chase themselves

@@ -80,3 +80,23 @@ def test_escalation_copies_name_who_to_chase(
         "Please follow up with: Marat Dzhumabaev <marat.dzhumabaev@ilo.example.org>"
         in rendered.text
     )
+
+
+def test_an_accepted_proposal_shows_the_deadline_it_revised(
+    session: Session, database_url: str, tmp_path: Path
+) -> None:
+    from reminder import updates
+
+    load_examples(session)
+    settings = desk_settings(database_url, tmp_path)
+    digest, _ = rendered_for(session, settings)
+    item = next(i for i in digest.items if i.finding.action.due is not None)
+    original = item.finding.action.deadline_label
+    aida = updates.Actor(AIDA, "Aida", "web")
+    change = updates.Change(proposed_deadline="2027-01-20", proposal_reason="Waiting for data")
+    proposal = updates.record(session, item.action_id, aida, change, NOW, AS_OF)
+    updates.decide(session, proposal.id, True, updates.Actor(OFFICE, None, "office"), None, NOW)
+    session.commit()
+    _, rendered = rendered_for(session, settings)
+    assert f"Deadline revised from {original}" in rendered.text
+    assert f"Deadline revised from {original}" in rendered.html
