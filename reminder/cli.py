@@ -556,6 +556,36 @@ def cmd_history(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(app: App, args: argparse.Namespace) -> int:
+    from reminder.report import build_report
+    from reminder.report.formats import render_report, write_atomically
+
+    if args.format == "xlsx" and not args.out:
+        raise ReminderError("--format xlsx writes a workbook: give --out FILE")
+    with app.session() as session:
+        report = build_report(session, args.as_of or app.today(), app.settings.zone, args.since)
+    data = render_report(report, args.format)
+    if args.out:
+        write_atomically(Path(args.out), data)
+        print(f"Wrote the {args.format} report as of {report.as_of} to {args.out}.")
+    else:
+        sys.stdout.write(data.decode())
+    return 0
+
+
+def cmd_report_send(app: App, args: argparse.Namespace) -> int:
+    from reminder.report.monthly import send_monthly_report
+
+    require_current_schema(app.engine)
+    outcome = send_monthly_report(
+        app.settings, app.engine, args.as_of or app.today(), clock.now_utc
+    )
+    print(outcome.summary())
+    if outcome.lock_held:
+        return EXIT_LOCK_HELD
+    return 0 if outcome.ok else 1
+
+
 def cmd_templates_check(app: App, args: argparse.Namespace) -> int:
     problems = template_check.check_all(app.settings)
     for problem in problems:
@@ -647,6 +677,23 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--since", type=_date, metavar="DATE", help="digests from this day on")
     history.add_argument("--recipient", metavar="EMAIL", help="one recipient only")
     history.set_defaults(handler=cmd_history)
+
+    report = commands.add_parser("report", help="implementation rates, ageing, trend, reminders")
+    report.add_argument("--as-of", type=_date, metavar="DATE", help="judge states on this date")
+    report.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATE",
+        help="count reminders from this day (default: 90 days before --as-of)",
+    )
+    report.add_argument("--format", choices=["text", "html", "xlsx", "json"], default="text")
+    report.add_argument("--out", metavar="FILE", help="write to FILE (needed for xlsx)")
+    report.set_defaults(handler=cmd_report)
+    report_send = commands.add_parser(
+        "report-send", help="email this month's report if due and not yet sent (for cron)"
+    )
+    report_send.add_argument("--as-of", type=_date, metavar="DATE", help="as if it were this day")
+    report_send.set_defaults(handler=cmd_report_send)
 
     templates = commands.add_parser("templates", help="email templates")
     template_commands = templates.add_subparsers(

@@ -68,7 +68,8 @@ class Outcome:
 
 
 def recipients_with_digest(session: Session, day: date) -> set[str]:
-    return set(session.scalars(select(Delivery.recipient).where(Delivery.digest_day == day)))
+    query = select(Delivery.recipient).where(Delivery.digest_day == day, Delivery.kind == "digest")
+    return set(session.scalars(query))
 
 
 def plan(
@@ -105,6 +106,7 @@ def plan(
         session.execute(
             select(Delivery.recipient, Delivery.id).where(
                 Delivery.digest_day == digests[0].day,
+                Delivery.kind == "digest",
                 Delivery.recipient.in_([d.recipient for d in digests]),
             )
         )
