@@ -116,9 +116,18 @@ def _plan(
             )
             session.commit()  # written before any SMTP traffic
         except IntegrityError:
-            session.rollback()  # another process planned it first: the unique key held
-            continue
+            session.rollback()
+            if _planned(session, address.lower(), month):
+                continue  # another process planned it first: the unique key held
+            raise
         outcome.planned += 1
+
+
+def _planned(session: Session, recipient: str, month: date) -> bool:
+    query = select(Delivery.id).where(
+        Delivery.kind == "report", Delivery.digest_day == month, Delivery.recipient == recipient
+    )
+    return session.scalar(query) is not None
 
 
 def _waiting(session: Session, month: date, now: datetime) -> list[int]:

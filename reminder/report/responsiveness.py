@@ -215,17 +215,20 @@ def _silent(period: Period, session: Session) -> list[SilentFocalPoint]:
         .order_by(digests.c.reminders.desc(), digests.c.recipient)
     ).all()
     parties: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
     if rows:
         found = session.execute(
-            select(FocalPoint.email, Party.name)
+            select(FocalPoint.email, FocalPoint.name, Party.name)
             .join(Party, Party.id == FocalPoint.party_id)
             .where(FocalPoint.email.in_([row[0] for row in rows]))
-            .distinct()
-            .order_by(Party.name)
+            .order_by(Party.name, FocalPoint.id)
         )
-        for email, party in found:
-            parties.setdefault(email, []).append(party)
-    return [SilentFocalPoint(e, n, parties.get(e, []), int(c)) for e, n, c in rows]
+        for email, person, party in found:
+            names.setdefault(email, person)
+            if party not in parties.setdefault(email, []):
+                parties[email].append(party)
+    # The ledger's name is what the person was addressed as; the directory's fills a gap.
+    return [SilentFocalPoint(e, n or names.get(e), parties.get(e, []), int(c)) for e, n, c in rows]
 
 
 def _escalations(period: Period, session: Session) -> list[Escalations]:
