@@ -76,13 +76,10 @@ def _plan(
 ) -> None:
     """Ledger rows for the recipients without one this month; the report is built only then."""
     month = outcome.month
-    have = set(
-        session.scalars(
-            select(Delivery.recipient).where(
-                Delivery.kind == "report", Delivery.digest_day == month
-            )
-        )
+    query = select(Delivery.recipient).where(
+        Delivery.kind == "report", Delivery.digest_day == month
     )
+    have = set(session.scalars(query))
     todo = [(n, a) for n, a in recipients(settings) if a.lower() not in have]
     outcome.already = len(have)
     if not todo:
@@ -92,35 +89,46 @@ def _plan(
     for name, address in todo:
         message_id = report_message_id(address.lower(), month, settings.sender_address)
         payload = report_message(content, address, name, settings, message_id, now)
-        row: dict[str, object] = {
-            "recipient": address.lower(),
-            "recipient_name": name or None,
-            "digest_day": month,
-            "kind": "report",
-            "message_id": message_id,
-            "subject": content.subject,
-            "locale": "en",
-            "counts": {},
-            "status": "pending",
-            "attempts": 0,
-            "maybe_delivered": False,
-            "created_at": now,
-            "updated_at": now,
-        }
-        try:
-            row_id = session.execute(
-                insert(table(Delivery)).returning(Delivery.id), [row]
-            ).scalar_one()
-            session.execute(
-                insert(table(DeliveryMessage)), [{"delivery_id": row_id, "payload": payload}]
-            )
-            session.commit()  # written before any SMTP traffic
-        except IntegrityError:
-            session.rollback()
-            if _planned(session, address.lower(), month):
-                continue  # another process planned it first: the unique key held
-            raise
-        outcome.planned += 1
+        row = _ledger_row(address.lower(), name, month, message_id, content.subject, now)
+        if _store(session, row, payload):
+            outcome.planned += 1
+
+
+def _ledger_row(
+    recipient: str, name: str, month: date, message_id: str, subject: str, now: datetime
+) -> dict[str, object]:
+    return {
+        "recipient": recipient,
+        "recipient_name": name or None,
+        "digest_day": month,
+        "kind": "report",
+        "message_id": message_id,
+        "subject": subject,
+        "locale": "en",
+        "counts": {},
+        "status": "pending",
+        "attempts": 0,
+        "maybe_delivered": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _store(session: Session, row: dict[str, object], payload: str) -> bool:
+    """Write the row and its message, committed before any SMTP traffic; False when another
+    process planned the same (recipient, month) first and the unique key held."""
+    try:
+        row_id = session.execute(insert(table(Delivery)).returning(Delivery.id), [row]).scalar_one()
+        session.execute(
+            insert(table(DeliveryMessage)), [{"delivery_id": row_id, "payload": payload}]
+        )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if _planned(session, str(row["recipient"]), row["digest_day"]):  # type: ignore[arg-type]
+            return False
+        raise
+    return True
 
 
 def _planned(session: Session, recipient: str, month: date) -> bool:

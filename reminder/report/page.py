@@ -15,7 +15,6 @@ from reminder.render import builtin_templates_dir
 from reminder.report.charts import Chart, charts, svg
 from reminder.report.figures import Report
 from reminder.report.implementation import Group
-from reminder.report.tables import tables
 from reminder.report.text import render_text, share
 
 
@@ -106,4 +105,4 @@ def render_email_parts(report: Report, month: str) -> tuple[str, str, str, list[
     return subject, text, html, drawn
 
 
-__all__ = ["render_report_body", "render_report_page", "report_stylesheet", "tables"]
+__all__ = ["render_email_parts", "render_report_body", "render_report_page", "report_stylesheet"]

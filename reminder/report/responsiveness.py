@@ -214,21 +214,27 @@ def _silent(period: Period, session: Session) -> list[SilentFocalPoint]:
         .where(~answered)
         .order_by(digests.c.reminders.desc(), digests.c.recipient)
     ).all()
-    parties: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    if rows:
-        found = session.execute(
-            select(FocalPoint.email, FocalPoint.name, Party.name)
-            .join(Party, Party.id == FocalPoint.party_id)
-            .where(FocalPoint.email.in_([row[0] for row in rows]))
-            .order_by(Party.name, FocalPoint.id)
-        )
-        for email, person, party in found:
-            names.setdefault(email, person)
-            if party not in parties.setdefault(email, []):
-                parties[email].append(party)
+    emails = [row[0] for row in rows]
+    names, parties = _directory(session, emails) if rows else ({}, {})
     # The ledger's name is what the person was addressed as; the directory's fills a gap.
     return [SilentFocalPoint(e, n or names.get(e), parties.get(e, []), int(c)) for e, n, c in rows]
+
+
+def _directory(session: Session, emails: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each address's name and the names of its parties, from the directory."""
+    names: dict[str, str] = {}
+    parties: dict[str, list[str]] = {}
+    found = session.execute(
+        select(FocalPoint.email, FocalPoint.name, Party.name)
+        .join(Party, Party.id == FocalPoint.party_id)
+        .where(FocalPoint.email.in_(emails))
+        .order_by(Party.name, FocalPoint.id)
+    )
+    for email, person, party in found:
+        names.setdefault(email, person)
+        if party not in parties.setdefault(email, []):
+            parties[email].append(party)
+    return names, parties
 
 
 def _escalations(period: Period, session: Session) -> list[Escalations]:

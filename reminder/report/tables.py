@@ -11,6 +11,7 @@ from typing import Any
 from reminder.report.counting import AGEING_BUCKETS, Counts, rate
 from reminder.report.figures import Report
 from reminder.report.implementation import Group
+from reminder.report.responsiveness import SILENT_AFTER
 
 COUNT_HEADERS = (
     "total",
@@ -60,12 +61,12 @@ def _breakdown(
 
 
 def tables(report: Report) -> list[Table]:
-    impl, resp = report.implementation, report.responsiveness
-    trend_rows = [[p.month, p.implementation_rate, p.overdue] for p in report.trend]
-    within = [
-        ["within 14 days", *resp.within_14, rate(*resp.within_14)],
-        ["within 30 days", *resp.within_30, rate(*resp.within_30)],
-    ]
+    """Every table of the report, in reading order."""
+    return _implementation_tables(report) + _reminder_tables(report)
+
+
+def _implementation_tables(report: Report) -> list[Table]:
+    impl = report.implementation
     return [
         _breakdown(
             "Overall",
@@ -99,6 +100,17 @@ def tables(report: Report) -> list[Table]:
             impl.by_year,
             lambda g: [g.name],
         ),
+    ]
+
+
+def _reminder_tables(report: Report) -> list[Table]:
+    impl, resp = report.implementation, report.responsiveness
+    trend_rows = [[p.month, p.implementation_rate, p.overdue] for p in report.trend]
+    within = [
+        ["within 14 days", *resp.within_14, rate(*resp.within_14)],
+        ["within 30 days", *resp.within_30, rate(*resp.within_30)],
+    ]
+    return [
         Table(
             "Ageing",
             "Ageing of overdue actions (days overdue)",
@@ -115,7 +127,7 @@ def tables(report: Report) -> list[Table]:
         Table(
             "Responsiveness",
             f"Updates after a reminder, {report.since} to {report.as_of}",
-            ["updated", "updated actions", "reminded actions", "share updated"],
+            ["updated", "updated actions", "reminded long enough ago", "share updated"],
             within,
             [
                 f"{resp.reminded_actions} actions were reminded in the period; each counts from "
@@ -128,7 +140,7 @@ def tables(report: Report) -> list[Table]:
         ),
         Table(
             "Silent focal points",
-            f"Focal points reminded {3}+ times with no update since",
+            f"Focal points reminded {SILENT_AFTER}+ times with no update since",
             ["name", "email", "parties", "reminders"],
             [[s.name or "", s.email, ", ".join(s.parties), s.reminders] for s in resp.silent],
         ),

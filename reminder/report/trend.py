@@ -120,8 +120,13 @@ def trend(session: Session, as_of: date, zone: ZoneInfo) -> list[TrendPoint]:
     query = select(b.status, b.first, b.gone, b.late, func.count()).group_by(
         b.status, b.first, b.gone, b.late
     )
+    return _points(ends, session.execute(query).tuples())
+
+
+def _points(ends: list[date], rows: Any) -> list[TrendPoint]:
+    """Add each group of intervals to the month ends it covers."""
     points = [Counter[str]() for _ in ends]
-    for state, first, gone, late, number in session.execute(query):
+    for state, first, gone, late, number in rows:
         for k in range(first, min(gone, len(ends))):
             points[k]["total"] += number
             points[k][state] += number
@@ -129,12 +134,7 @@ def trend(session: Session, as_of: date, zone: ZoneInfo) -> list[TrendPoint]:
                 points[k]["overdue"] += number
     return [
         TrendPoint(
-            f"{end:%Y-%m}",
-            end,
-            c["total"],
-            c["completed"],
-            c["no_longer_applicable"],
-            c["overdue"],
+            f"{end:%Y-%m}", end, c["total"], c["completed"], c["no_longer_applicable"], c["overdue"]
         )
         for end, c in zip(ends, points, strict=True)
     ]
