@@ -476,7 +476,11 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
     address = args.email.strip().lower()
     with app.session() as session:
         stored = session.scalars(
-            select(Delivery).where(Delivery.recipient == address, Delivery.digest_day == as_of)
+            select(Delivery).where(
+                Delivery.recipient == address,
+                Delivery.digest_day == as_of,
+                Delivery.kind == "digest",
+            )
         ).one_or_none()
         if stored is not None:
             print(

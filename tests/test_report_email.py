@@ -194,3 +194,16 @@ def test_the_daemon_sends_the_report_on_the_first_sending_day_at_eight(
     with freeze_time("2027-02-02 02:00:00+00:00"):  # the next day's check sends nothing new
         daemon.report()
         assert len(_ledger(portfolio)) == 4
+
+
+def test_preview_does_not_take_the_report_for_a_digest(
+    portfolio: Engine, use_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reminder.cli import main
+
+    send_monthly_report(
+        report_settings(use_database, tmp_path), portfolio, FIRST_OF_FEBRUARY, Clock(NOW)
+    )
+    # The office's report row of the day is not its digest: preview plans the digest afresh.
+    assert main(["preview", "eo@kg.example.org", "--as-of", "2027-02-01"]) == 0
+    assert "eo@kg.example.org has nothing due on 2027-02-01: no digest." in capsys.readouterr().out
