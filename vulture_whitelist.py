@@ -66,3 +66,6 @@ _.update_url  # templates/email/digest.*
 _.intercepted_binops  # jinja2.sandbox.SandboxedEnvironment
 _.background  # starlette Response
 _.binary_location  # selenium ChromeOptions
+_._days_postgresql  # SQLAlchemy @compiles hook (reminder.report.sqltime)
+_.font  # openpyxl cell style
+_.pytestmark  # pytest reads it by name

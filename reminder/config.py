@@ -12,7 +12,7 @@ import tomllib
 from contextvars import ContextVar
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -121,6 +122,9 @@ class Settings(BaseSettings):
     links_valid_days: int = Field(default=45, ge=1, le=366)
     reply_to: str | None = None
     office_members: list[str] = Field(default_factory=list)
+    # The monthly report (reminder.report.monthly) goes to evaluation_office and these.
+    report_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    report_schedule: str = "0 8 * * *"
 
     policy: Policy = Field(default_factory=Policy)
 
@@ -172,6 +176,27 @@ class Settings(BaseSettings):
             cron_trigger(value, ZoneInfo("UTC"))
         except ValueError as exc:
             raise ValueError(f"not a crontab schedule: {exc}") from None
+        return value
+
+    @field_validator("report_schedule")
+    @classmethod
+    def _valid_report_schedule(cls, value: str) -> str:
+        return cls._valid_schedule(value)
+
+    @field_validator("report_recipients", mode="before")
+    @classmethod
+    def _recipient_list(cls, value: Any) -> Any:
+        """A comma-separated string (the environment) or a list (TOML)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("report_recipients")
+    @classmethod
+    def _recipient_addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if "@" not in parseaddr(address)[1] or any(c in address for c in "\r\n"):
+                raise ValueError(f"{address!r} is not an address like name@example.org")
         return value
 
     @field_validator("workdays")

@@ -70,7 +70,8 @@ class Outcome:
 
 
 def recipients_with_digest(session: Session, day: date) -> set[str]:
-    return set(session.scalars(select(Delivery.recipient).where(Delivery.digest_day == day)))
+    query = select(Delivery.recipient).where(Delivery.digest_day == day, Delivery.kind == "digest")
+    return set(session.scalars(query))
 
 
 def enqueue(
@@ -133,6 +134,7 @@ def _ids_of(session: Session, digests: Sequence[PlannedDigest]) -> list[int]:
     rows degrades to one statement per row on SQLite."""
     query = select(Delivery.recipient, Delivery.id).where(
         Delivery.digest_day == digests[0].day,
+        Delivery.kind == "digest",
         Delivery.recipient.in_([d.recipient for d in digests]),
     )
     by_recipient = dict(session.execute(query).tuples().all())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr, quote
@@ -146,3 +147,93 @@ def build_notice(
             raise ReminderTemplateError(f"header {name} would span lines")
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     return head + _body_part("text/plain", text)
+
+
+# -- the monthly report's message: related images and an attachment ---------------------------
+
+
+def _base64_part(headers: list[tuple[str, str]], data: bytes) -> str:
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    encoded = base64.encodebytes(data).decode("ascii").replace("\n", "\r\n")
+    return f"{head}Content-Transfer-Encoding: base64\r\n\r\n{encoded}"
+
+
+def inline_image_part(content_id: str, filename: str, png: bytes) -> str:
+    """A PNG that the HTML part shows as <img src="cid:CONTENT_ID">."""
+    name = header_safe(filename)
+    return _base64_part(
+        [
+            ("Content-Type", f'image/png; name="{name}"'),
+            ("Content-ID", f"<{header_safe(content_id)}>"),
+            ("Content-Disposition", f'inline; filename="{name}"'),
+        ],
+        png,
+    )
+
+
+def attachment_part(filename: str, content_type: str, data: bytes) -> str:
+    name = header_safe(filename)
+    return _base64_part(
+        [
+            ("Content-Type", f'{header_safe(content_type)}; name="{name}"'),
+            ("Content-Disposition", f'attachment; filename="{name}"'),
+        ],
+        data,
+    )
+
+
+def _multipart(kind: str, boundary: str, parts: list[str], extra: str = "") -> str:
+    """A multipart entity (its Content-Type header, a blank line, the parts)."""
+    body = "".join(f"--{boundary}\r\n{part}" for part in parts)
+    head = f'Content-Type: multipart/{kind}; boundary="{boundary}"{extra}\r\n\r\n'
+    return f"{head}{body}--{boundary}--\r\n"
+
+
+@dataclass(frozen=True)
+class ReportMail:
+    """What the report message says and carries; every field is data, never a header line."""
+
+    recipient_name: str
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    images: list[tuple[str, str, bytes]]  # (content id, file name, PNG)
+    attachment: tuple[str, str, bytes]  # (file name, content type, data)
+
+
+def build_report_message(
+    mail: ReportMail, settings: Settings, message_id: str, now: datetime
+) -> str:
+    """multipart/mixed: [multipart/related: [multipart/alternative: text, HTML], PNGs],
+    attachment. 7-bit clean with CRLF line ends, like build_message."""
+    sender_name, sender_address = parseaddr(settings.sender)
+    if not sender_address:
+        raise ConfigError(f"from (REMINDER_FROM): not an address: {settings.sender!r}")
+    token = hashlib.sha256(message_id.encode()).hexdigest()[:24]
+    alternative = _multipart(
+        "alternative",
+        f"=_alt_{token}",
+        [_body_part("text/plain", mail.text), _body_part("text/html", mail.html)],
+    )
+    images = [inline_image_part(cid, name, png) for cid, name, png in mail.images]
+    related = _multipart(
+        "related", f"=_rel_{token}", [alternative, *images], '; type="multipart/alternative"'
+    )
+    headers = [
+        ("From", _address(sender_name, sender_address)),
+        ("To", _address(mail.recipient_name, mail.recipient)),
+        ("Subject", _encoded(header_safe(mail.subject))),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Auto-Response-Suppress", "All"),
+        ("List-Id", f"<{header_safe(settings.list_id)}>"),
+        ("MIME-Version", "1.0"),
+    ]
+    for name, value in headers:
+        if _UNSAFE_HEADER.search(value.replace("\r\n ", " ")):
+            raise ReminderTemplateError(f"header {name} would span lines")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    mixed = _multipart("mixed", f"=_mix_{token}", [related, attachment_part(*mail.attachment)])
+    return head + mixed

@@ -263,13 +263,20 @@ class ImportRecord(Base):
 # ambiguous.
 
 
+DELIVERY_KINDS = ("digest", "report")
+
+
 class Delivery(Base):
-    """One planned digest: written before any SMTP traffic, updated after. The ledger is the
-    queue; the unique (recipient, digest_day) key is the last defence against double sends."""
+    """One planned message, a daily digest or the monthly report (`kind`): written before any
+    SMTP traffic, updated after. The ledger is the queue; the unique (recipient, digest_day,
+    kind) key is the last defence against double sends. A report's digest_day is the first day
+    of its month."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("recipient", "digest_day", name="uq_deliveries_recipient_day"),
+        UniqueConstraint(
+            "recipient", "digest_day", "kind", name="uq_deliveries_recipient_day_kind"
+        ),
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
     )
 
@@ -277,6 +284,7 @@ class Delivery(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     recipient_name: Mapped[str | None] = mapped_column(String(255))
     digest_day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="digest", server_default="digest")
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     subject: Mapped[str] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(16))

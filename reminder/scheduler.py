@@ -163,6 +163,12 @@ class Daemon:
             self.fire, self.runner.trigger, id="digests", name="digests", args=["schedule"]
         )
         scheduler.add_job(
+            self.report,
+            cron_trigger(settings.report_schedule, settings.zone),
+            id="report",
+            name="monthly report",
+        )
+        scheduler.add_job(
             self.retry,
             IntervalTrigger(minutes=settings.retry_interval_minutes, timezone=settings.zone),
             id="retries",
@@ -186,6 +192,19 @@ class Daemon:
         finally:
             self.runner.write_heartbeat("idle")
             log.info("next scheduled run: %s", self._next())
+
+    def report(self) -> None:
+        """The monthly report: sends only when due and not yet sent (reminder.report.monthly)."""
+        from reminder.report.monthly import send_monthly_report
+
+        runner = self.runner
+        try:
+            outcome = send_monthly_report(
+                runner.settings, runner.engine, runner.today(), runner.clock
+            )
+            log.info("%s", outcome.summary())
+        except Exception:
+            log.exception("monthly report failed")
 
     def retry(self) -> None:
         try:

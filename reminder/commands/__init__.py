@@ -4,6 +4,6 @@ them, in the order of GROUPS, which is the order `reminder --help` lists them.""
 
 from __future__ import annotations
 
-from reminder.commands import actions, admin, desk, directory, imports, ledger, runs
+from reminder.commands import actions, admin, desk, directory, imports, ledger, report, runs
 
-GROUPS = (imports, directory, actions, runs, ledger, desk, admin)
+GROUPS = (imports, directory, actions, runs, ledger, report, desk, admin)
