@@ -69,3 +69,4 @@ _.binary_location  # selenium ChromeOptions
 _._days_postgresql  # SQLAlchemy @compiles hook (reminder.report.sqltime)
 _.font  # openpyxl cell style
 _.pytestmark  # pytest reads it by name
+_._days_sqlite  # SQLAlchemy @compiles hook (reminder.report.sqltime)

@@ -74,7 +74,9 @@ def preview_message(
     address = address.strip().lower()
     stored = session.execute(
         select(Delivery.id, Delivery.status, Delivery.last_error).where(
-            Delivery.recipient == address, Delivery.digest_day == as_of
+            Delivery.recipient == address,
+            Delivery.digest_day == as_of,
+            Delivery.kind == "digest",
         )
     ).first()
     if stored is not None:

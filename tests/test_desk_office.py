@@ -190,6 +190,16 @@ def test_downloads_need_a_session(office) -> None:  # type: ignore[no-untyped-de
     assert client.get("/office/export.ods").status_code == 404
 
 
+def test_the_report_page_needs_a_session_and_shows_the_portfolio(office) -> None:  # type: ignore[no-untyped-def]
+    client, _, sink, _ = office
+    assert client.get("/office/report").status_code == 403
+    signed_in(client, sink)
+    page = client.get("/office/report?as_of=2027-01-15")
+    assert page.status_code == 200
+    assert "Implementation" in page.text and "<svg" in page.text  # figures and their charts
+    assert client.get("/static/report.css").headers["content-type"].startswith("text/css")
+
+
 def test_the_next_run_honours_completed_and_away(
     session: Session, database_url: str, tmp_path: Path
 ) -> None:

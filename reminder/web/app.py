@@ -18,7 +18,7 @@ from reminder.config import Settings
 from reminder.db import make_engine, make_session_factory, require_current_schema
 from reminder.delivery import Transport, make_transport
 from reminder.links import Links
-from reminder.web import office, person
+from reminder.web import office, office_report, person
 from reminder.web.app_state import Desk, error_page
 from reminder.web.rendering import static_css, web_environment
 from reminder.web.security import AccessLog, RateLimit, SecurityHeaders
@@ -68,6 +68,7 @@ def create_app(
         Route("/static/desk.css", _css),
         *person.routes(),
         *office.routes(),
+        *office_report.routes(),
     ]
     app = Starlette(
         routes=routes,

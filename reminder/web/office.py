@@ -27,7 +27,7 @@ SESSION_SECONDS = 8 * 3600
 FORM_LIMITS = {"max_files": 0, "max_fields": 10}
 
 
-def _member(request: Request) -> tuple[Desk, str, str] | None:
+def member_of(request: Request) -> tuple[Desk, str, str] | None:
     """(desk, cookie value, member address) for a signed-in office member, else None."""
     state = desk_of(request)
     cookie = request.cookies.get(COOKIE)
@@ -43,7 +43,7 @@ def _member(request: Request) -> tuple[Desk, str, str] | None:
 
 
 def office_home(request: Request) -> Response:
-    member = _member(request)
+    member = member_of(request)
     state = desk_of(request)
     if member is None:
         return page(state.env, "office_signin.html", {"sent": False})
@@ -142,7 +142,7 @@ async def decide(request: Request) -> Response:
 
 
 def _decide(request: Request, form: Any) -> Response:
-    member = _member(request)
+    member = member_of(request)
     if member is None:
         return error_page(request, 403, "Please sign in", "Your office session has ended.")
     state, cookie, email = member
@@ -169,7 +169,7 @@ def _decide(request: Request, form: Any) -> Response:
 
 
 def download(request: Request) -> Response:
-    member = _member(request)
+    member = member_of(request)
     if member is None:
         return error_page(request, 403, "Please sign in", "Your office session has ended.")
     state = member[0]

@@ -1,0 +1,51 @@
+"""The office view's report page (`/office/report`): the portfolio report of
+`reminder.report`, for a signed-in office member, inside the desk's layout."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from reminder.web.app_state import error_page
+from reminder.web.office import member_of
+from reminder.web.rendering import page
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def report_page(request: Request) -> Response:
+    member = member_of(request)
+    if member is None:
+        return error_page(request, 403, "Please sign in", "Your office session has ended.")
+    from reminder.report import build_report  # matplotlib loads only for this page
+    from reminder.report.page import render_report_body
+
+    state, _, email = member
+    as_of = _day(request.query_params.get("as_of")) or state.today()
+    since = _day(request.query_params.get("since"))
+    with state.sessions() as session:
+        report = build_report(session, as_of, state.settings.zone, since)
+    return page(
+        state.env, "office_report.html", {"member": email, "body": render_report_body(report)}
+    )
+
+
+def report_css(request: Request) -> Response:
+    from reminder.report.page import report_stylesheet
+
+    return Response(report_stylesheet(), media_type="text/css")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/office/report", report_page, methods=["GET"]),
+        Route("/static/report.css", report_css, methods=["GET"]),
+    ]
