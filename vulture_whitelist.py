@@ -70,3 +70,4 @@ _._days_postgresql  # SQLAlchemy @compiles hook (reminder.report.sqltime)
 _.font  # openpyxl cell style
 _.pytestmark  # pytest reads it by name
 _._days_sqlite  # SQLAlchemy @compiles hook (reminder.report.sqltime)
+_.inherit_cache  # SQLAlchemy reads it on custom SQL elements

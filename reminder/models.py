@@ -263,9 +263,6 @@ class ImportRecord(Base):
 # ambiguous.
 
 
-DELIVERY_KINDS = ("digest", "report")
-
-
 class Delivery(Base):
     """One planned message, a daily digest or the monthly report (`kind`): written before any
     SMTP traffic, updated after. The ledger is the queue; the unique (recipient, digest_day,
