@@ -26,6 +26,9 @@ $(STAMP): $(RUNTIME_STAMP)
 demo: export REMINDER_CONFIG = $(DEMO_CONFIG)
 demo: $(RUNTIME_STAMP)
 	rm -rf $(DEMO_DIR)/outbox $(DEMO_DIR)/reminder.sqlite*
+	@# The status desk's signing key, made once and readable by you alone.
+	@test -s $(DEMO_DIR)/secret.key || (umask 077 && $(BIN)/python -c \
+		"import secrets; print(secrets.token_hex(32))" > $(DEMO_DIR)/secret.key)
 	$(BIN)/reminder db upgrade
 	$(BIN)/reminder directory import examples/directory.csv
 	$(BIN)/reminder import examples/fergana-valley-management-response.txt
@@ -36,6 +39,7 @@ demo: $(RUNTIME_STAMP)
 	$(BIN)/reminder run-once --as-of $(DEMO_AS_OF)
 	@echo; ls -1 $(DEMO_DIR)/outbox
 	@echo; echo "Open one: REMINDER_CONFIG=$(DEMO_CONFIG) $(BIN)/reminder preview aida.bekova@unwomen.example.org --as-of $(DEMO_AS_OF)"
+	@echo "Answer it:  REMINDER_CONFIG=$(DEMO_CONFIG) $(BIN)/reminder serve   (then open the digest's 'Open my actions' link)"
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
