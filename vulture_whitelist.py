@@ -50,9 +50,6 @@ _.mechanism
 _.auth_data
 
 # Pending in other engineers' lanes (issue 11), to remove once their branches merge:
-_.FORMATS  # importers: the importers engineer removes importers.FORMATS
-_.advance  # progress: the run-once progress bar (delivery engineer) calls these
-_.grow
 
 # Merged branches: pydantic validators, itsdangerous and Starlette hooks, the sandbox's
 # operator table, columns and template attributes read by templates or the database.
