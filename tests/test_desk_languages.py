@@ -18,6 +18,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from reminder import i18n
 from reminder.db import make_session_factory
 from reminder.models import ActionUpdate, Evaluation, FocalPoint, KeyAction, Party, Recommendation
 from reminder.web.app import create_app
@@ -31,10 +32,25 @@ from tests.test_i18n import PseudoCatalogs
 LANGUAGES = ("en", "fr", "es", "ru")
 # What each page must say: heading, a status name, the button, a plural phrase.
 PERSON = {
-    "en": ["Key actions for Aida Bekova", "Initiated", ">Update<", "open key actions."],
-    "fr": ["Actions clés de Aida Bekova", "Initiée", ">Mettre à jour<", "actions clés en cours."],
-    "es": ["Acciones clave de Aida Bekova", "Iniciada", ">Actualizar<", "acciones clave abiertas."],
-    "ru": ["Ключевые действия: Aida Bekova", "Начато", ">Обновить<", "открытых ключевых действи"],
+    "en": ["Key actions for Aida Bekova", "Initiated", ">Update<", "4 open key actions."],
+    "fr": [
+        "Actions clés\u00a0: Aida Bekova",
+        "Initiée",
+        ">Mettre à jour<",
+        "4 actions clés en cours.",
+    ],
+    "es": [
+        "Acciones clave de Aida Bekova",
+        "Iniciada",
+        ">Actualizar<",
+        "4 acciones clave abiertas.",
+    ],
+    "ru": [
+        "Ключевые действия: Aida Bekova",
+        "Начато",
+        ">Обновить<",
+        "4 открытых ключевых действия.",
+    ],
 }
 SECTION = {"en": "Overdue", "fr": "En retard", "es": "Vencidas", "ru": "Просрочено"}
 OVERDUE_BY = {"en": "overdue by", "fr": "en retard de", "es": "de retraso", "ru": "просрочено на"}
@@ -254,3 +270,31 @@ def test_no_desk_template_word_escapes_the_catalogs(desk) -> None:  # type: igno
         text = html.unescape(re.sub(r"<[^>]*>", " ", text))
         left = set(re.findall(r"[^\W\d_]{2,}", text)) - allowed
         assert left == set(), left
+
+
+OPEN_ACTIONS = {
+    "en": ["0 open key actions.", "1 open key action.", "2 open key actions.", "5 open key actions.",
+           "21 open key actions.", "22 open key actions.", "25 open key actions.",
+           "111 open key actions."],
+    "fr": ["0 action clé en cours.", "1 action clé en cours.", "2 actions clés en cours.",
+           "5 actions clés en cours.", "21 actions clés en cours.", "22 actions clés en cours.",
+           "25 actions clés en cours.", "111 actions clés en cours."],
+    "es": ["0 acciones clave abiertas.", "1 acción clave abierta.", "2 acciones clave abiertas.",
+           "5 acciones clave abiertas.", "21 acciones clave abiertas.",
+           "22 acciones clave abiertas.", "25 acciones clave abiertas.",
+           "111 acciones clave abiertas."],
+    "ru": ["0 открытых ключевых действий.", "1 открытое ключевое действие.",
+           "2 открытых ключевых действия.", "5 открытых ключевых действий.",
+           "21 открытое ключевое действие.", "22 открытых ключевых действия.",
+           "25 открытых ключевых действий.", "111 открытых ключевых действий."],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_the_desks_plurals_for_the_numbers_that_trip_languages_up(locale: str) -> None:
+    env = Pages(i18n.Catalogs()).environment(locale)
+    template = env.from_string(
+        '{{ ngettext("%(num)d open key action.", "%(num)d open key actions.", n) }}'
+    )
+    said = [template.render(n=n) for n in (0, 1, 2, 5, 21, 22, 25, 111)]
+    assert said == OPEN_ACTIONS[locale]
