@@ -51,6 +51,12 @@ def _member_language(request: Request, state: Desk, email: str) -> Language:
     return languages.for_person(request, state.pages.catalogs, own)
 
 
+def _office_home(request: Request) -> str:
+    """/office, keeping the language the switch chose, if any."""
+    choice = languages.chosen(request, desk_of(request).pages.catalogs)
+    return choice.keep("/office") if choice else "/office"
+
+
 def _signed_out(request: Request) -> Response:
     return error_page(
         request, 403, N_("Please sign in"), N_("Your office session has ended."), None
@@ -152,8 +158,7 @@ def finish_sign_in(request: Request) -> Response:
             N_("This sign-in link no longer works"),
             N_("Sign-in links work once, for 15 minutes. Ask for a new one on the office page."),
         )
-    language = languages.chosen(request, state.pages.catalogs) or Language("en")
-    response = RedirectResponse(language.keep("/office"), status_code=303)
+    response = RedirectResponse(_office_home(request), status_code=303)
     secure = (state.settings.web_base_url or "").startswith("https://")
     response.set_cookie(
         COOKIE,
@@ -228,8 +233,7 @@ def download(request: Request) -> Response:
 
 
 def sign_out(request: Request) -> Response:
-    language = languages.chosen(request, desk_of(request).pages.catalogs) or Language("en")
-    response = RedirectResponse(language.keep("/office"), status_code=303)
+    response = RedirectResponse(_office_home(request), status_code=303)
     response.delete_cookie(COOKIE, path="/office")
     return response
 

@@ -27,10 +27,6 @@ class Pages:
         self.catalogs = catalogs
         self._envs: dict[str, Environment] = {}
 
-    @property
-    def locales(self) -> list[str]:
-        return self.catalogs.locales
-
     def environment(self, locale: str) -> Environment:
         env = self._envs.get(locale)
         if env is None:
