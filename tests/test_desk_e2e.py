@@ -64,7 +64,7 @@ def test_an_action_completed_from_the_digest_link_is_not_reminded_again(
             browser.find_element(By.CSS_SELECTOR, "form.update button[type=submit]").click()  # type: ignore[attr-defined]
             WebDriverWait(browser, 60).until(expected_conditions.title_contains("Update recorded"))
             recorded = browser.find_element(By.ID, "recorded").text  # type: ignore[attr-defined]
-            assert "completed" in recorded and "Finished; report shared" in recorded
+            assert "Completed" in recorded and "Finished; report shared" in recorded
 
             # The office signs in by emailed one-time link and sees who did it.
             browser.get(f"http://127.0.0.1:{web_port}/office")  # type: ignore[attr-defined]

@@ -214,16 +214,16 @@ def test_an_alternate_sees_and_updates_the_actions_of_the_away_primary(desk) -> 
 @pytest.mark.parametrize(
     ("form", "field_words"),
     [
-        ({"status": "no_longer_applicable"}, "say why"),  # justification required
-        ({"status": "done"}, "unknown status"),  # not a desk status
+        ({"status": "no_longer_applicable"}, "Say why"),  # justification required
+        ({"status": "done"}, "Choose one of the statuses"),  # not a desk status
         ({"comment": "x", "evidence_url": "javascript:alert(1)"}, "web address"),  # only http(s)
-        ({"comment": "x", "proposed_deadline": "soon", "proposal_reason": "r"}, "cannot read"),
+        ({"comment": "x", "proposed_deadline": "soon", "proposal_reason": "r"}, "quarter or year"),
         (
             {"comment": "x", "proposed_deadline": "2027-06-30"},
             "why the deadline",
         ),  # reason required
         ({"comment": "x", "proposed_deadline": "2020"}, "already passed"),
-        ({}, "nothing to record"),
+        ({}, "Nothing to record"),
     ],
 )
 def test_a_bad_form_is_shown_again_with_the_field_named_and_nothing_recorded(
@@ -250,7 +250,7 @@ def test_away_until_sets_the_directory_and_says_who_receives(desk) -> None:  # t
     row = session.scalars(select(FocalPoint).where(FocalPoint.email == CHYNARA)).one()
     assert str(row.away_until) == "2027-03-01"
     back = client.post(f"/p/{token}/away", data={"csrf": csrf, "away_until": ""})
-    assert "You are back" in back.text
+    assert "Вы вернулись" in back.text  # Chynara reads Russian (her locale in the directory)
     session.expire_all()
     assert (
         session.scalars(select(FocalPoint.away_until).where(FocalPoint.email == CHYNARA)).one()

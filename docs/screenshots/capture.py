@@ -88,6 +88,17 @@ def main() -> None:
             driver.get(page)
             driver.save_screenshot(str(OUT / name))
             driver.quit()
+        # The same page in French and Russian (the language switch, ?lang=), the words that
+        # run longest: wide and phone-sized.
+        for locale in ("fr", "ru"):
+            for width, height, name in (
+                (1280, 900, f"desk-person-{locale}.png"),
+                (390, 1400, f"desk-person-{locale}-390.png"),
+            ):
+                driver = browser(width, height)
+                driver.get(f"{page}?lang={locale}")
+                driver.save_screenshot(str(OUT / name))
+                driver.quit()
         driver = browser(1280, 900)
         driver.get(f"{page}/actions/{action}")
         driver.save_screenshot(str(OUT / "desk-action.png"))

@@ -14,13 +14,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from reminder import clock as wall_clock
+from reminder import i18n
 from reminder.config import Settings
 from reminder.db import make_engine, make_session_factory, require_current_schema
 from reminder.delivery import Transport, make_transport
 from reminder.links import Links
 from reminder.web import office, office_report, person
 from reminder.web.app_state import Desk, error_page
-from reminder.web.rendering import static_css, web_environment
+from reminder.web.rendering import N_, Pages, static_css
 from reminder.web.security import AccessLog, RateLimit, SecurityHeaders
 
 log = logging.getLogger("reminder.web")
@@ -29,14 +30,17 @@ log = logging.getLogger("reminder.web")
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 404
     if status == 405:
-        return error_page(request, 405, "Not allowed", "This address does not accept that.")
-    return error_page(request, status, "Not found", "There is no page at this address.")
+        return error_page(request, 405, N_("Not allowed"), N_("This address does not accept that."))
+    return error_page(request, status, N_("Not found"), N_("There is no page at this address."))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("error serving a request: %s: %s", type(exc).__name__, exc)
     return error_page(
-        request, 500, "Something went wrong", "Nothing was recorded. Please try again later."
+        request,
+        500,
+        N_("Something went wrong"),
+        N_("Nothing was recorded. Please try again later."),
     )
 
 
@@ -59,7 +63,7 @@ def create_app(
         settings=settings,
         sessions=make_session_factory(engine),
         links=links,
-        env=web_environment(),
+        pages=Pages(i18n.Catalogs(settings.locale_dir, settings.default_locale)),
         clock=clock,
         transport=transport or (lambda: make_transport(settings)),
         sign_in_limit=RateLimit(limit=5, window=900),

@@ -19,8 +19,10 @@ from reminder.delivery import Envelope
 from reminder.errors import ReminderError
 from reminder.links import OFFICE_SESSION, LinkError
 from reminder.mime import build_notice
-from reminder.web.app_state import Desk, desk_of, error_page
-from reminder.web.rendering import page
+from reminder.web import form_errors, languages
+from reminder.web.app_state import Desk, desk_of, error_page, show
+from reminder.web.languages import Language
+from reminder.web.rendering import N_
 
 COOKIE = "reminder_office"
 SESSION_SECONDS = 8 * 3600
@@ -42,12 +44,33 @@ def member_of(request: Request) -> tuple[Desk, str, str] | None:
     return state, cookie, email
 
 
+def member_language(request: Request, state: Desk, email: str) -> Language:
+    """The switch's choice, else the member's locale in the directory, else the default."""
+    with state.sessions() as session:
+        own = languages.own_locale(session, email) or state.settings.default_locale
+    return languages.for_person(request, state.pages.catalogs, own)
+
+
+def _office_home(request: Request) -> str:
+    """/office, keeping the language the switch chose, if any."""
+    choice = languages.chosen(request, desk_of(request).pages.catalogs)
+    return choice.keep("/office") if choice else "/office"
+
+
+def _signed_out(request: Request) -> Response:
+    return error_page(
+        request, 403, N_("Please sign in"), N_("Your office session has ended."), None
+    )
+
+
 def office_home(request: Request) -> Response:
     member = member_of(request)
     state = desk_of(request)
     if member is None:
-        return page(state.env, "office_signin.html", {"sent": False})
+        language = languages.for_anyone(request, state.pages.catalogs)
+        return show(request, language, "office_signin.html", {"sent": False})
     _, cookie, email = member
+    language = member_language(request, state, email)
     with state.sessions() as session:
         context: dict[str, Any] = {
             "member": email,
@@ -55,20 +78,30 @@ def office_home(request: Request) -> Response:
             "feed": feed.recent(session),
             "proposals": feed.pending_proposals(session),
         }
-        return page(state.env, "office.html", context)
+        return show(request, language, "office.html", context)
 
 
-def _send_sign_in(state: Desk, email: str, token: str) -> None:
-    link = f"{state.settings.web_base_url}/office/signin/{token}"
+def sign_in_message(state: Desk, language: Language, link: str) -> tuple[str, str]:
+    """The sign-in email's subject and text in `language`."""
+    words = state.pages.translations(language.locale)
+    subject = words.gettext("Your sign-in link to the office view")
+    text = words.gettext(
+        "Open this link within 15 minutes to sign in to the office view of the status desk. "
+        "It works once."
+    )
+    ignore = words.gettext("If you did not ask for it, ignore this message.")
+    return subject, f"{text}\n\n{link}\n\n{ignore}\n"
+
+
+def _send_sign_in(state: Desk, email: str, token: str, asked_in: Language) -> None:
+    with state.sessions() as session:
+        own = languages.own_locale(session, email)
+    language = Language(state.pages.catalogs.best(own)) if own else asked_in
+    link = asked_in.keep(f"{state.settings.web_base_url}/office/signin/{token}")
+    subject, text = sign_in_message(state, language, link)
     now = state.now()
     message = build_notice(
-        state.settings,
-        email,
-        "Your sign-in link to the office view",
-        "Open this link within 15 minutes to sign in to the office view of the status desk.\n"
-        f"It works once.\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
-        f"<signin.{token[:16]}@reminder>",
-        now,
+        state.settings, email, subject, text, f"<signin.{token[:16]}@reminder>", now
     )
     transport = state.transport()
     try:
@@ -93,21 +126,24 @@ def _request_sign_in(request: Request, email: str) -> Response:
     state = desk_of(request)
     client = (request.client.host if request.client else "-") or "-"
     # The same page whatever happens: member or not, limited or not.
-    response = page(state.env, "office_signin.html", {"sent": True})
+    language = languages.for_anyone(request, state.pages.catalogs)
+    response = show(request, language, "office_signin.html", {"sent": True}, here="/office")
     if not (state.sign_in_limit.allow(f"ip:{client}") and state.sign_in_limit.allow(email)):
         return response
     with state.sessions() as session:
         token = signin.start(session, state.settings, email, state.now())
         session.commit()
     if token is not None:
-        response.background = BackgroundTask(_send_sign_in, state, email, token)
+        response.background = BackgroundTask(_send_sign_in, state, email, token, language)
     return response
 
 
 def confirm_sign_in(request: Request) -> Response:
     # A GET only shows a button: mail scanners open links, and the token is single use.
     state = desk_of(request)
-    return page(state.env, "office_confirm.html", {"path": request.url.path})
+    language = languages.for_anyone(request, state.pages.catalogs)
+    path = language.keep(request.url.path)
+    return show(request, language, "office_confirm.html", {"path": path})
 
 
 def finish_sign_in(request: Request) -> Response:
@@ -119,10 +155,10 @@ def finish_sign_in(request: Request) -> Response:
         return error_page(
             request,
             403,
-            "This sign-in link no longer works",
-            "Sign-in links work once, for 15 minutes. Ask for a new one on the office page.",
+            N_("This sign-in link no longer works"),
+            N_("Sign-in links work once, for 15 minutes. Ask for a new one on the office page."),
         )
-    response = RedirectResponse("/office", status_code=303)
+    response = RedirectResponse(_office_home(request), status_code=303)
     secure = (state.settings.web_base_url or "").startswith("https://")
     response.set_cookie(
         COOKIE,
@@ -144,13 +180,18 @@ async def decide(request: Request) -> Response:
 def _decide(request: Request, form: Any) -> Response:
     member = member_of(request)
     if member is None:
-        return error_page(request, 403, "Please sign in", "Your office session has ended.")
+        return _signed_out(request)
     state, cookie, email = member
+    language = member_language(request, state, email)
     if not state.links.csrf_ok(cookie, form.get("csrf")):
-        return error_page(request, 403, "This form cannot be accepted", "Reload the page.")
+        return error_page(
+            request, 403, N_("This form cannot be accepted"), N_("Reload the page."), language
+        )
     verdict = form.get("decision")
     if verdict not in ("accept", "decline"):
-        return error_page(request, 400, "Choose accept or decline", "Nothing was recorded.")
+        return error_page(
+            request, 400, N_("Choose accept or decline"), N_("Nothing was recorded."), language
+        )
     actor = updates.Actor(email, None, "office")
     with state.sessions() as session:
         try:
@@ -163,19 +204,20 @@ def _decide(request: Request, form: Any) -> Response:
                 state.now(),
             )
         except updates.UpdateError as exc:
-            return error_page(request, 409, "Not recorded", exc.message)
+            reason = form_errors.explain(exc, state.pages.translations(language.locale))
+            return error_page(request, 409, N_("Not recorded"), reason, language)
         session.commit()
-    return RedirectResponse("/office", status_code=303)
+    return RedirectResponse(language.keep("/office"), status_code=303)
 
 
 def download(request: Request) -> Response:
     member = member_of(request)
     if member is None:
-        return error_page(request, 403, "Please sign in", "Your office session has ended.")
+        return _signed_out(request)
     state = member[0]
     file_format = request.path_params["format"]
     if file_format not in export.FORMATS:
-        return error_page(request, 404, "Not found", "Downloads are CSV or XLSX.")
+        return error_page(request, 404, N_("Not found"), N_("Downloads are CSV or XLSX."))
     with state.sessions() as session:
         if file_format == "csv":
             text = io.StringIO()
@@ -191,7 +233,7 @@ def download(request: Request) -> Response:
 
 
 def sign_out(request: Request) -> Response:
-    response = RedirectResponse("/office", status_code=303)
+    response = RedirectResponse(_office_home(request), status_code=303)
     response.delete_cookie(COOKIE, path="/office")
     return response
 

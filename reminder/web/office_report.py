@@ -9,33 +9,37 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from reminder.web.app_state import error_page
-from reminder.web.office import member_of
-from reminder.web.rendering import page
+from reminder.web.app_state import error_page, show
+from reminder.web.office import member_language, member_of
+from reminder.web.rendering import N_
 
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # Only days the report can count back twelve months from.
+    return day if day is None or day.year >= 1900 else None
 
 
 def report_page(request: Request) -> Response:
     member = member_of(request)
     if member is None:
-        return error_page(request, 403, "Please sign in", "Your office session has ended.")
+        return error_page(request, 403, N_("Please sign in"), N_("Your office session has ended."))
     from reminder.report import build_report  # matplotlib loads only for this page
     from reminder.report.page import render_report_body
 
     state, _, email = member
+    language = member_language(request, state, email)
     as_of = _day(request.query_params.get("as_of")) or state.today()
     since = _day(request.query_params.get("since"))
+    if since is not None and since > as_of:
+        since = None  # a period that ends before it starts: the default period instead
     with state.sessions() as session:
         report = build_report(session, as_of, state.settings.zone, since)
-    return page(
-        state.env, "office_report.html", {"member": email, "body": render_report_body(report)}
-    )
+    body = render_report_body(report, language.locale)
+    return show(request, language, "office_report.html", {"member": email, "body": body})
 
 
 def report_css(request: Request) -> Response:

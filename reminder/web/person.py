@@ -15,31 +15,41 @@ from starlette.routing import Route
 
 from reminder import access, desk, ics, updates
 from reminder.links import CALENDAR, PAGE, LinkError, action_url, calendar_url, page_url
-from reminder.web.app_state import Desk, desk_of, error_page
-from reminder.web.rendering import page
+from reminder.web import form_errors, languages
+from reminder.web.app_state import Desk, desk_of, error_page, show
+from reminder.web.languages import Language
+from reminder.web.rendering import N_
 
 LINK_PROBLEMS = {
     "expired": (
-        "This link has expired",
-        "Links in digests work for a limited time. Open the link in your most recent digest; "
-        "the next digest brings a fresh one. The evaluation office can help if you have none.",
+        N_("This link has expired"),
+        N_(
+            "Links in digests work for a limited time. Open the link in your most recent "
+            "digest; the next digest brings a fresh one. The evaluation office can help if you "
+            "have none."
+        ),
     ),
     "tampered": (
-        "This link is not valid",
-        "The link is incomplete or was changed, or it was signed with a key that has since "
-        "been replaced. Open the link in your most recent digest, copying it whole.",
+        N_("This link is not valid"),
+        N_(
+            "The link is incomplete or was changed, or it was signed with a key that has since "
+            "been replaced. Open the link in your most recent digest, copying it whole."
+        ),
     ),
     "unknown": (
-        "This link opens nothing",
-        "The address this link was sent to is no longer a focal point in the directory. "
-        "Please contact the evaluation office.",
+        N_("This link opens nothing"),
+        N_(
+            "The address this link was sent to is no longer a focal point in the directory. "
+            "Please contact the evaluation office."
+        ),
     ),
 }
 FORM_LIMITS = {"max_files": 0, "max_fields": 20}
 
 
-def _person(request: Request) -> tuple[Desk, str, access.Scope] | Response:
-    """The desk, the link token and the person's scope, or the 403 page saying why not."""
+def _person(request: Request) -> tuple[Desk, str, access.Scope, Language] | Response:
+    """The desk, the link token, the person's scope and language, or the 403 page saying why
+    not."""
     state = desk_of(request)
     token = request.path_params["token"]
     try:
@@ -48,12 +58,13 @@ def _person(request: Request) -> tuple[Desk, str, access.Scope] | Response:
         return error_page(request, 403, *LINK_PROBLEMS[exc.reason])
     with state.sessions() as session:
         scope = access.scope_of(session, email, state.today())
+        own = languages.own_locale(session, email) or state.settings.default_locale
     if not scope.known:
         return error_page(request, 403, *LINK_PROBLEMS["unknown"])
-    return state, token, scope
+    return state, token, scope, languages.for_person(request, state.pages.catalogs, own)
 
 
-def _common(state: Desk, token: str, scope: access.Scope) -> dict[str, Any]:
+def _common(state: Desk, token: str, scope: access.Scope, language: Language) -> dict[str, Any]:
     base = state.settings.web_base_url or ""
     return {
         "person": scope,
@@ -63,8 +74,9 @@ def _common(state: Desk, token: str, scope: access.Scope) -> dict[str, Any]:
         "calendar_url": calendar_url(base, state.links.issue(scope.email, CALENDAR)),
         "statuses": updates.DESK_STATUSES,
         "today": state.today(),
-        "action_path": lambda action_id: action_url("", token, action_id),
-        "page_path": page_url("", token),
+        "action_path": lambda action_id: language.keep(action_url("", token, action_id)),
+        "page_path": language.keep(page_url("", token)),
+        "away_path": language.keep(page_url("", token) + "/away"),
     }
 
 
@@ -72,43 +84,52 @@ def person_page(request: Request) -> Response:
     found = _person(request)
     if isinstance(found, Response):
         return found
-    state, token, scope = found
+    state, token, scope, language = found
     with state.sessions() as session:
         sections = desk.person_page(session, scope, state.today(), state.settings.policy)
-        context = {**_common(state, token, scope), "sections": sections}
-        return page(state.env, "person.html", context)
+        context = {**_common(state, token, scope, language), "sections": sections}
+        return show(request, language, "person.html", context)
 
 
 def action_page(request: Request) -> Response:
     found = _person(request)
     if isinstance(found, Response):
         return found
-    state, token, scope = found
+    state, token, scope, language = found
     action_id = int(request.path_params["action_id"])
     with state.sessions() as session:
         item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
         if item is None:
-            return _not_yours(request)
-        context = {**_common(state, token, scope), "item": item, "errors": {}, "values": {}}
-        return page(state.env, "action.html", context)
+            return _not_yours(request, language)
+        context = {
+            **_common(state, token, scope, language),
+            "item": item,
+            "errors": {},
+            "values": {},
+        }
+        return show(request, language, "action.html", context)
 
 
-def _not_yours(request: Request) -> Response:
+def _not_yours(request: Request, language: Language) -> Response:
     return error_page(
         request,
         403,
-        "This action is not among yours",
-        "You can update only the key actions your digests remind you of. Nothing was recorded.",
+        N_("This action is not among yours"),
+        N_("You can update only the key actions your digests remind you of. Nothing was recorded."),
+        language,
     )
 
 
-def _bad_form(request: Request) -> Response:
+def _bad_form(request: Request, language: Language) -> Response:
     return error_page(
         request,
         403,
-        "This form cannot be accepted",
-        "The form did not come from your page or is out of date. Open your link again and "
-        "resend the form. Nothing was recorded.",
+        N_("This form cannot be accepted"),
+        N_(
+            "The form did not come from your page or is out of date. Open your link again and "
+            "resend the form. Nothing was recorded."
+        ),
+        language,
     )
 
 
@@ -121,9 +142,9 @@ def _store_update(request: Request, form: Any) -> Response:
     found = _person(request)
     if isinstance(found, Response):
         return found
-    state, token, scope = found
+    state, token, scope, language = found
     if not state.links.csrf_ok(token, _text(form, "csrf")):
-        return _bad_form(request)
+        return _bad_form(request, language)
     action_id = int(request.path_params["action_id"])
     change = updates.Change(
         status=_text(form, "status"),
@@ -133,25 +154,27 @@ def _store_update(request: Request, form: Any) -> Response:
         proposal_reason=_text(form, "proposal_reason"),
     )
     actor = updates.Actor(scope.email, scope.name, "web")
+    words = state.pages.translations(language.locale)
+    here = action_url("", token, action_id)
     with state.sessions() as session:
         if not access.may_update(session, scope, action_id):
-            return _not_yours(request)
+            return _not_yours(request, language)
         try:
             row = updates.record(session, action_id, actor, change, state.now(), state.today())
         except updates.UpdateError as exc:
             session.rollback()
             item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
             context = {
-                **_common(state, token, scope),
+                **_common(state, token, scope, language),
                 "item": item,
-                "errors": {exc.field: exc.message},
+                "errors": {exc.field: form_errors.explain(exc, words)},
                 "values": change.__dict__,
             }
-            return page(state.env, "action.html", context, 400)
+            return show(request, language, "action.html", context, 400, here=here)
         session.commit()
         item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
-        context = {**_common(state, token, scope), "item": item, "update": row}
-        return page(state.env, "recorded.html", context)
+        context = {**_common(state, token, scope, language), "item": item, "update": row}
+        return show(request, language, "recorded.html", context, here=here)
 
 
 async def record_away(request: Request) -> Response:
@@ -163,17 +186,18 @@ def _store_away(request: Request, form: Any) -> Response:
     found = _person(request)
     if isinstance(found, Response):
         return found
-    state, token, scope = found
+    state, token, scope, language = found
     if not state.links.csrf_ok(token, _text(form, "csrf")):
-        return _bad_form(request)
+        return _bad_form(request, language)
     raw = _text(form, "away_until")
-    context = _common(state, token, scope)
+    context = _common(state, token, scope, language)
+    home = page_url("", token)
     until: date | None = None
     problem: str | None = None
     try:
         until = date.fromisoformat(raw) if raw else None
     except ValueError:
-        problem = "give a date like 2027-03-31"
+        problem = "give a date like 2027-03-31"  # form_errors translates it
     with state.sessions() as session:
         try:
             if problem:
@@ -181,13 +205,13 @@ def _store_away(request: Request, form: Any) -> Response:
             updates.set_away(session, scope.email, until, state.today())
         except updates.UpdateError as exc:
             session.rollback()
-            context.update(title="Not recorded", message=exc.message, until=None, alternates=[])
-            return page(state.env, "away.html", {**context, "ok": False}, 400)
+            message = form_errors.explain(exc, state.pages.translations(language.locale))
+            context.update(message=message, until=None, alternates=[])
+            return show(request, language, "away.html", {**context, "ok": False}, 400, here=home)
         alternates = updates.alternates_of(session, scope.email)
         session.commit()
-    return page(
-        state.env, "away.html", {**context, "ok": True, "until": until, "alternates": alternates}
-    )
+    context.update(ok=True, until=until, alternates=alternates)
+    return show(request, language, "away.html", context, here=home)
 
 
 def calendar(request: Request) -> Response:

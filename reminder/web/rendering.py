@@ -1,41 +1,54 @@
-"""Jinja2 for the desk's pages: templates/web/, autoescaped, StrictUndefined, with the i18n
-extension (every user-facing string goes through `_()` / `{% trans %}`, ready for catalogs)."""
+"""Jinja2 for the desk's pages: templates/web/, autoescaped, StrictUndefined, one environment
+per locale whose words come from the message catalogs through reminder.i18n (`_()`,
+`{% trans %}`, `ngettext`, and the `long_date` and `status_name` filters)."""
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_date
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
+from reminder import i18n
 from reminder.render import builtin_templates_dir
 
 
-@lru_cache(maxsize=4096)
-def long_date(day: date | None, locale: str = "en") -> str:
-    return format_date(day, "long", locale=locale) if day else ""
+def N_(message: str) -> str:
+    """Marks a message for `make i18n` where it is defined; it is translated where shown."""
+    return message
 
 
-def web_environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(builtin_templates_dir() / "web")),
-        autoescape=True,
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    # Catalogs are connected where gettext translations exist; until then, English as written.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters["long_date"] = long_date
-    return env
+class Pages:
+    """The desk's templates in every language we have a catalog for, each environment made
+    once (they are the translations' globals, so one per locale)."""
 
+    def __init__(self, catalogs: i18n.Catalogs) -> None:
+        self.catalogs = catalogs
+        self._envs: dict[str, Environment] = {}
 
-def page(env: Environment, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    return HTMLResponse(env.get_template(name).render(context), status_code=status)
+    def environment(self, locale: str) -> Environment:
+        env = self._envs.get(locale)
+        if env is None:
+            env = Environment(
+                loader=FileSystemLoader(str(builtin_templates_dir() / "web")),
+                autoescape=True,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            i18n.install(env, locale, self.catalogs)
+            self._envs[locale] = env
+        return env
+
+    def translations(self, locale: str) -> Translations:
+        return self.catalogs.translations(locale)
+
+    def render(
+        self, locale: str, name: str, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        html = self.environment(locale).get_template(name).render(context)
+        return HTMLResponse(html, status_code=status)
 
 
 def static_css() -> str:
