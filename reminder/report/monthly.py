@@ -96,7 +96,7 @@ def _plan(
         message_id = report_message_id(address.lower(), month, settings.sender_address)
         payload = report_message(content, address, name, settings, message_id, now)
         row = _ledger_row(address.lower(), name, month, message_id, content.subject, now)
-        row["locale"] = locale
+        row["locale"] = locale  # what the message was written in
         if _store(session, row, payload):
             outcome.planned += 1
 
