@@ -165,7 +165,7 @@ def test_every_figure_in_text(report: Report) -> None:
     ]
     assert "4 actions were reminded in the period" in updates[2][0]
     assert updates[3] == [
-        "Median days from the first overdue reminder to completion: 13.1 (over 1 completed actions)."
+        "Median days from the first overdue reminder to completion: 13.1 (over 1 completed action)."
     ]
     assert tables["Focal points reminded 3+ times with no update since"] == [
         ["Ilya Petrov", "ilya@ilo.example.org", "International Labour Organization", "3"]

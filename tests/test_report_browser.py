@@ -66,7 +66,9 @@ def test_the_page_draws_three_charts_with_their_tables(
     page = tmp_path / "report.html"
     page.write_text(render_report_page(report))
     _open(browser, page, 1280)
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Key-action report as of 2027-01-15"
+    assert (
+        browser.find_element(By.TAG_NAME, "h1").text == "Key-action report as of January 15, 2027"
+    )
     for section in ("implementation-chart", "ageing-chart", "trend-chart"):
         chart = browser.find_element(By.CSS_SELECTOR, f"#{section} figure svg")
         table = browser.find_element(By.CSS_SELECTOR, f"#{section} .beside table")

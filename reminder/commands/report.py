@@ -30,6 +30,11 @@ def register(commands: Commands) -> None:
     )
     report.add_argument("--format", choices=["text", "html", "xlsx", "json"], default="text")
     report.add_argument("--out", metavar="FILE", help="write to FILE (needed for xlsx)")
+    report.add_argument(
+        "--lang",
+        metavar="LOCALE",
+        help="write the report in this language: en, fr, es, ru (default: REMINDER_DEFAULT_LOCALE)",
+    )
     report.set_defaults(handler=cmd_report)
 
     send = commands.add_parser(
@@ -45,15 +50,34 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and not args.out:
         raise ReminderError("--format xlsx writes a workbook: give --out FILE")
+    locale = _language(args.lang or app.settings.default_locale)
     with app.session() as session:
         report = build_report(session, args.as_of or app.today(), app.settings.zone, args.since)
-    data = render_report(report, args.format)
+    data = render_report(report, args.format, locale)
     if args.out:
         write_atomically(Path(args.out), data)
         print(f"Wrote the {args.format} report as of {report.as_of} to {args.out}.")
     else:
         sys.stdout.write(data.decode())
     return 0
+
+
+def _language(wanted: str) -> str:
+    """The catalog to write in; an unknown locale is an error, a known one without a catalog
+    falls back (as digests do) with a warning on stderr."""
+    from reminder.i18n import is_known_locale, language_of
+    from reminder.report.language import catalogs, spoken
+
+    if not is_known_locale(wanted):
+        raise ReminderError(f"--lang {wanted}: not a known locale (e.g. en, fr, es, ru)")
+    locale = spoken(wanted)
+    if language_of(locale) != language_of(wanted):
+        print(
+            f"Warning: no message catalog for {wanted!r}; the report is written in {locale!r} "
+            f"(catalogs: {', '.join(catalogs().locales)}).",
+            file=sys.stderr,
+        )
+    return locale
 
 
 def cmd_report_send(app: App, args: argparse.Namespace) -> int:

@@ -8,27 +8,29 @@ import os
 import tempfile
 from pathlib import Path
 
+from reminder import i18n
 from reminder.errors import ReminderError
 from reminder.report.figures import Report
 
 FORMATS = ("text", "json", "html", "xlsx")
 
 
-def render_report(report: Report, form: str) -> bytes:
+def render_report(report: Report, form: str, locale: str = i18n.SOURCE_LOCALE) -> bytes:
+    """The report as `form`, its words in `locale` (JSON has none: its keys stay English)."""
     if form == "json":
         return (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode()
     if form == "text":
         from reminder.report.text import render_text
 
-        return render_text(report).encode()
+        return render_text(report, locale).encode()
     if form == "html":
         from reminder.report.page import render_report_page
 
-        return render_report_page(report).encode()
+        return render_report_page(report, locale).encode()
     if form == "xlsx":
         from reminder.report.workbook import render_xlsx
 
-        return render_xlsx(report)
+        return render_xlsx(report, locale)
     raise ReminderError(f"unknown report format {form!r} (use {', '.join(FORMATS)})")
 
 

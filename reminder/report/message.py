@@ -29,10 +29,12 @@ class ReportContent:
     attachment: tuple[str, str, bytes]
 
 
-def report_content(report: Report, month: date) -> ReportContent:
-    subject, text, html, drawn = render_email_parts(report, f"{month:%Y-%m}")
+def report_content(report: Report, month: date, locale: str = "en") -> ReportContent:
+    """The message in `locale` (the settings' default_locale for the monthly send)."""
+    subject, text, html, drawn = render_email_parts(report, f"{month:%Y-%m}", locale)
     images = [(f"{chart.name}@report", f"{chart.name}.png", png(chart)) for chart in drawn]
-    workbook = (f"key-action-report-{report.as_of}.xlsx", XLSX_TYPE, render_xlsx(report))
+    xlsx = render_xlsx(report, locale)
+    workbook = (f"key-action-report-{report.as_of}.xlsx", XLSX_TYPE, xlsx)
     return ReportContent(subject, text, html, images, workbook)
 
 

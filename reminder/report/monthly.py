@@ -24,6 +24,7 @@ from reminder.errors import ConfigError
 from reminder.lock import RunLockHandle
 from reminder.models import Delivery, DeliveryMessage, table
 from reminder.report.figures import build_report
+from reminder.report.language import spoken
 from reminder.report.message import report_content, report_message, report_message_id
 from reminder.sending import Sender
 
@@ -87,11 +88,15 @@ def _plan(
     if not todo:
         return
     previous_month = (month - timedelta(days=1)).replace(day=1)
-    content = report_content(build_report(session, today, settings.zone, previous_month), month)
+    report = build_report(session, today, settings.zone, previous_month)
+    # Recipients are addresses in the settings, with no locale of their own.
+    locale = spoken(settings.default_locale)
+    content = report_content(report, month, locale)
     for name, address in todo:
         message_id = report_message_id(address.lower(), month, settings.sender_address)
         payload = report_message(content, address, name, settings, message_id, now)
         row = _ledger_row(address.lower(), name, month, message_id, content.subject, now)
+        row["locale"] = locale  # what the message was written in
         if _store(session, row, payload):
             outcome.planned += 1
 

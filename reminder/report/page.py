@@ -1,6 +1,8 @@
 """The report as HTML from the Jinja2 templates in templates/report/: a whole page (`reminder
 report --format html`), the page's body for the office web view, and the report email's
-parts. Every word in the templates goes through gettext (`_`), null translations for now."""
+parts, each in the reader's language. Every word in the templates goes through the message
+catalogs of reminder.i18n (one Jinja2 environment per locale); numbers, shares and dates are
+written the locale's way by Babel."""
 
 from __future__ import annotations
 
@@ -11,25 +13,28 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from reminder import i18n
 from reminder.render import builtin_templates_dir
 from reminder.report.charts import Chart, charts, svg
 from reminder.report.figures import Report
 from reminder.report.implementation import Group
+from reminder.report.language import catalogs, spoken, words
 from reminder.report.text import render_text, share
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+@lru_cache(maxsize=16)
+def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
+    """The report templates' environment speaking `locale` (one per locale: its
+    translations and formatting filters are the environment's globals)."""
     env = Environment(
         loader=FileSystemLoader(str(builtin_templates_dir() / "report")),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters["share"] = share
+    i18n.install(env, locale, catalogs())
+    env.filters["share"] = lambda value: share(value, locale)
     return env
 
 
@@ -42,7 +47,6 @@ def context(
 ) -> dict[str, Any]:
     impl, resp = report.implementation, report.responsiveness
     return {
-        "lang": "en",
         "report": report,
         "full": full,
         "overall": impl.overall,
@@ -63,42 +67,47 @@ def _rate(pair: tuple[int, int]) -> float | None:
     return round(pair[0] / pair[1], 4) if pair[1] else None
 
 
-def _inline(report: Report, full: bool = True) -> dict[str, Any]:
-    drawn = charts(report)
+def _inline(report: Report, locale: str, full: bool = True) -> dict[str, Any]:
+    drawn = charts(report, words(locale))
     # matplotlib writes the SVG itself and escapes the text it holds.
     pictures = {chart.name: Markup(svg(chart)) for chart in drawn}
     return context(report, pictures, drawn, full)
 
 
-def render_report_body(report: Report) -> Markup:
-    """The report as an HTML fragment (a <div class="report">, charts as inline SVG, and
-    report.css's rules needed beside it: see `report_stylesheet`), for a page of the office
-    web view to place inside its own layout."""
-    return Markup(environment().get_template("_body.html").render(_inline(report)))
+def render_report_body(report: Report, locale: str = i18n.SOURCE_LOCALE) -> Markup:
+    """The report as an HTML fragment in `locale` (a <div class="report">, charts as inline
+    SVG, and report.css's rules needed beside it: see `report_stylesheet`), for a page of the
+    office web view to place inside its own layout."""
+    env = environment(spoken(locale))
+    return Markup(env.get_template("_body.html").render(_inline(report, locale)))
 
 
 def report_stylesheet() -> str:
     """The CSS the report body expects (all rules scoped under .report, except body)."""
-    source, _, _ = environment().loader.get_source(environment(), "report.css")  # type: ignore[union-attr]
+    env = environment()
+    source, _, _ = env.loader.get_source(env, "report.css")  # type: ignore[union-attr]
     return source
 
 
-def render_report_page(report: Report) -> str:
-    """The report as a complete, self-contained HTML page."""
-    return environment().get_template("page.html").render(_inline(report))
+def render_report_page(report: Report, locale: str = i18n.SOURCE_LOCALE) -> str:
+    """The report as a complete, self-contained HTML page in `locale`."""
+    env = environment(spoken(locale))
+    return env.get_template("page.html").render(_inline(report, locale))
 
 
-def render_email_parts(report: Report, month: str) -> tuple[str, str, str, list[Chart]]:
-    """(subject, text, html, charts) of the report email; the HTML refers to each chart as
-    cid:<name>@report, the Content-ID its PNG part will carry."""
-    drawn = charts(report)
+def render_email_parts(
+    report: Report, month: str, locale: str = i18n.SOURCE_LOCALE
+) -> tuple[str, str, str, list[Chart]]:
+    """(subject, text, html, charts) of the report email in `locale`; the HTML refers to each
+    chart as cid:<name>@report, the Content-ID its PNG part will carry."""
+    drawn = charts(report, words(locale))
     pictures = {
-        chart.name: Markup('<img src="cid:{0}@report" alt="{1}">').format(chart.name, chart.name)
+        chart.name: Markup('<img src="cid:{0}@report" alt="{1}">').format(chart.name, chart.title)
         for chart in drawn
     }
     values = context(report, pictures, drawn, full=False)
-    values.update(month=month, text_report=render_text(report))
-    env = environment()
+    values.update(month=month, text_report=render_text(report, locale))
+    env = environment(spoken(locale))
     subject = env.get_template("email.subject.txt").render(values).strip()
     text = env.get_template("email.txt").render(values)
     html = env.get_template("email.html").render(values)

@@ -1,11 +1,13 @@
 """The report as titled tables of plain values, shared by the text and XLSX formats (the HTML
 page lays out the same figures in its template). Shares stay numbers between 0 and 1 here;
-each format writes them its own way."""
+each format writes them its own way. Titles, headers and notes are in the language of the
+translations passed in (English when None)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from gettext import NullTranslations
 from typing import Any
 
 from reminder.report.counting import AGEING_BUCKETS, Counts, rate
@@ -13,18 +15,23 @@ from reminder.report.figures import Report
 from reminder.report.implementation import Group
 from reminder.report.responsiveness import SILENT_AFTER
 
+
+def N_(message: str) -> str:
+    """Marks a message for extraction (`make i18n`); it is translated where it is used."""
+    return message
+
+
 COUNT_HEADERS = (
-    "total",
-    "completed",
-    "initiated",
-    "not initiated",
-    "no longer applicable",
-    "open",
-    "overdue",
-    "implementation rate",
-    "share overdue",
+    N_("total"),
+    N_("completed"),
+    N_("initiated"),
+    N_("not initiated"),
+    N_("no longer applicable"),
+    N_("open"),
+    N_("overdue"),
+    N_("implementation rate"),
+    N_("share overdue"),
 )
-JOINT_NOTE = "A joint action counts once in the total and once for each of its parties here."
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,15 @@ class Table:
     rows: Sequence[Sequence[Any]]
     notes: Sequence[str] = field(default_factory=tuple)
     shares: frozenset[int] = frozenset()  # indexes of share columns
+    empty: str = "(none)"  # what a table without rows says
+
+
+def heading(report: Report, words: NullTranslations | None = None) -> str:
+    words = words or NullTranslations()
+    text = words.gettext(
+        "Key-action report as of %(day)s (reminders and escalations from %(since)s)"
+    )
+    return text % {"day": report.as_of, "since": report.since}
 
 
 def _counts_row(counts: Counts) -> list[Any]:
@@ -42,111 +58,155 @@ def _counts_row(counts: Counts) -> list[Any]:
     return [*(d[k] for k in list(d)[:7]), counts.implementation_rate, counts.overdue_share]
 
 
-def _breakdown(
-    name: str,
-    title: str,
-    keys: Sequence[str],
-    groups: Sequence[Group],
-    key_of: Any,
-    notes: Sequence[str] = (),
-) -> Table:
-    headers = [*keys, *COUNT_HEADERS]
-    rows = [[*key_of(g), *_counts_row(g.counts)] for g in groups]
-    shares = frozenset({len(headers) - 2, len(headers) - 1})
-    return Table(name, title, headers, rows, notes, shares)
+class _Writer:
+    """Builds the tables with one language's words."""
 
+    def __init__(self, report: Report, words: NullTranslations) -> None:
+        self.report = report
+        self.words = words
+        self.none = words.gettext("(none)")
 
-def tables(report: Report) -> list[Table]:
-    """Every table of the report, in reading order."""
-    return _implementation_tables(report) + _reminder_tables(report)
+    def breakdown(
+        self,
+        names: tuple[str, str],
+        keys: Sequence[str],
+        groups: Sequence[Group],
+        key_of: Any,
+        notes: Sequence[str] = (),
+    ) -> Table:
+        """A table of counts per group; `names` is (sheet name, title)."""
+        _ = self.words.gettext
+        headers = [*keys, *(_(h) for h in COUNT_HEADERS)]
+        rows = [[*key_of(g), *_counts_row(g.counts)] for g in groups]
+        shares = frozenset({len(headers) - 2, len(headers) - 1})
+        return Table(names[0], names[1], headers, rows, notes, shares, self.none)
 
+    def implementation(self) -> list[Table]:
+        impl, _ = self.report.implementation, self.words.gettext
+        everything = _("all key actions")
+        joint = _("A joint action counts once in the total and once for each of its parties here.")
+        return [
+            self.breakdown(
+                (_("Overall"), _("Implementation, whole portfolio")),
+                [_("portfolio")],
+                [Group(None, "all", impl.overall)],
+                lambda g: [everything],
+            ),
+            self.breakdown(
+                (_("By party"), _("Implementation by responsible party")),
+                [_("party"), _("name")],
+                impl.by_party,
+                lambda g: [g.key or "", g.name],
+                [joint],
+            ),
+            self.breakdown(
+                (_("By evaluation"), _("Implementation by evaluation")),
+                [_("evaluation")],
+                impl.by_evaluation,
+                lambda g: [g.name],
+            ),
+            self.breakdown(
+                (_("By office"), _("Implementation by office")),
+                [_("office")],
+                impl.by_office,
+                lambda g: [g.name],
+            ),
+            self.breakdown(
+                (_("By year"), _("Implementation by evaluation year")),
+                [_("year")],
+                impl.by_year,
+                lambda g: [g.name],
+            ),
+        ]
 
-def _implementation_tables(report: Report) -> list[Table]:
-    impl = report.implementation
-    return [
-        _breakdown(
-            "Overall",
-            "Implementation, whole portfolio",
-            ["portfolio"],
-            [Group(None, "all", impl.overall)],
-            lambda g: ["all key actions"],
-        ),
-        _breakdown(
-            "By party",
-            "Implementation by responsible party",
-            ["party", "name"],
-            impl.by_party,
-            lambda g: [g.key or "", g.name],
-            [JOINT_NOTE],
-        ),
-        _breakdown(
-            "By evaluation",
-            "Implementation by evaluation",
-            ["evaluation"],
-            impl.by_evaluation,
-            lambda g: [g.name],
-        ),
-        _breakdown(
-            "By office", "Implementation by office", ["office"], impl.by_office, lambda g: [g.name]
-        ),
-        _breakdown(
-            "By year",
-            "Implementation by evaluation year",
-            ["year"],
-            impl.by_year,
-            lambda g: [g.name],
-        ),
-    ]
+    def trend(self) -> list[Table]:
+        impl, _ = self.report.implementation, self.words.gettext
+        trend_rows = [[p.month, p.implementation_rate, p.overdue] for p in self.report.trend]
+        return [
+            Table(
+                _("Ageing"),
+                _("Ageing of overdue actions (days overdue)"),
+                AGEING_BUCKETS,
+                [list(impl.overall.ageing.values())],
+                empty=self.none,
+            ),
+            Table(
+                _("Trend"),
+                _("Trend at the end of each month"),
+                [_("month"), _("implementation rate"), _("overdue")],
+                trend_rows,
+                shares=frozenset({1}),
+                empty=self.none,
+            ),
+        ]
 
-
-def _reminder_tables(report: Report) -> list[Table]:
-    impl, resp = report.implementation, report.responsiveness
-    trend_rows = [[p.month, p.implementation_rate, p.overdue] for p in report.trend]
-    within = [
-        ["within 14 days", *resp.within_14, rate(*resp.within_14)],
-        ["within 30 days", *resp.within_30, rate(*resp.within_30)],
-    ]
-    return [
-        Table(
-            "Ageing",
-            "Ageing of overdue actions (days overdue)",
-            AGEING_BUCKETS,
-            [list(impl.overall.ageing.values())],
-        ),
-        Table(
-            "Trend",
-            "Trend at the end of each month",
-            ["month", "implementation rate", "overdue"],
-            trend_rows,
-            shares=frozenset({1}),
-        ),
-        Table(
-            "Responsiveness",
-            f"Updates after a reminder, {report.since} to {report.as_of}",
-            ["updated", "updated actions", "reminded long enough ago", "share updated"],
+    def responsiveness(self) -> Table:
+        report, resp = self.report, self.report.responsiveness
+        _, ngettext = self.words.gettext, self.words.ngettext
+        within = [
+            [_("within 14 days"), *resp.within_14, rate(*resp.within_14)],
+            [_("within 30 days"), *resp.within_30, rate(*resp.within_30)],
+        ]
+        reminded = ngettext(
+            "%(num)s action was reminded in the period; it counts from its first reminder "
+            "there, once that reminder is old enough for the window.",
+            "%(num)s actions were reminded in the period; each counts from its first reminder "
+            "there, once that reminder is old enough for the window.",
+            resp.reminded_actions,
+        ) % {"num": resp.reminded_actions}
+        completed = len(resp.days_to_completion)
+        median = ngettext(
+            "Median days from the first overdue reminder to completion: %(median)s "
+            "(over %(num)s completed action).",
+            "Median days from the first overdue reminder to completion: %(median)s "
+            "(over %(num)s completed actions).",
+            completed,
+        ) % {"median": _or_dash(resp.median_days_to_completion), "num": completed}
+        title = _("Updates after a reminder, %(since)s to %(day)s")
+        return Table(
+            _("Responsiveness"),
+            title % {"since": report.since, "day": report.as_of},
+            [_("updated"), _("updated actions"), _("reminded long enough ago"), _("share updated")],
             within,
-            [
-                f"{resp.reminded_actions} actions were reminded in the period; each counts from "
-                "its first reminder there, once that reminder is old enough for the window.",
-                "Median days from the first overdue reminder to completion: "
-                f"{_or_dash(resp.median_days_to_completion)} "
-                f"(over {len(resp.days_to_completion)} completed actions).",
-            ],
+            [reminded, median],
             frozenset({3}),
-        ),
-        Table(
-            "Silent focal points",
-            f"Focal points reminded {SILENT_AFTER}+ times with no update since",
-            ["name", "email", "parties", "reminders"],
-            [[s.name or "", s.email, ", ".join(s.parties), s.reminders] for s in resp.silent],
-        ),
-        Table(
-            "Escalations",
-            "Escalations sent in the period, by party",
-            ["party", "name", "actions escalated", "notices sent"],
-            [[e.party or "", e.name, e.actions, e.notices] for e in resp.escalations],
-            ["A joint action counts for each of its parties."],
-        ),
+            self.none,
+        )
+
+    def people(self) -> list[Table]:
+        resp, _ = self.report.responsiveness, self.words.gettext
+        silent = self.words.ngettext(
+            "Focal points reminded %(num)s+ time with no update since",
+            "Focal points reminded %(num)s+ times with no update since",
+            SILENT_AFTER,
+        ) % {"num": SILENT_AFTER}
+        return [
+            Table(
+                _("Silent focal points"),
+                silent,
+                [_("name"), _("email"), _("parties"), _("reminders")],
+                [[s.name or "", s.email, ", ".join(s.parties), s.reminders] for s in resp.silent],
+                empty=self.none,
+            ),
+            Table(
+                _("Escalations"),
+                _("Escalations sent in the period, by party"),
+                [_("party"), _("name"), _("actions escalated"), _("notices sent")],
+                [[e.party or "", e.name, e.actions, e.notices] for e in resp.escalations],
+                [_("A joint action counts for each of its parties.")],
+                empty=self.none,
+            ),
+        ]
+
+
+def tables(report: Report, words: NullTranslations | None = None) -> list[Table]:
+    """Every table of the report, in reading order, in the language of `words`."""
+    writer = _Writer(report, words or NullTranslations())
+    return [
+        *writer.implementation(),
+        *writer.trend(),
+        writer.responsiveness(),
+        *writer.people(),
     ]
 
 

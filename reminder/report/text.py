@@ -1,28 +1,53 @@
-"""The report as plain text: each table with its title, columns sized to their content."""
+"""The report as plain text in a language: each table with its title, columns sized to their
+content, numbers and shares written the locale's way (Babel)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
+from babel.numbers import format_percent
+
+from reminder import i18n
 from reminder.report.figures import Report
-from reminder.report.tables import Table, tables
+from reminder.report.language import spoken, words
+from reminder.report.tables import Table, heading, tables
 
 
-def share(value: float | None) -> str:
-    """0.3333 -> '33.3%'; None (nothing to divide by) -> '-'."""
-    return "-" if value is None else f"{value * 100:.1f}%"
+@lru_cache(maxsize=16)
+def _percent_pattern(locale: str) -> str:
+    """The locale's percent pattern ("#,##0 %" in French) with one decimal."""
+    pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]
+    return re.sub(r"0(?!.*0)", "0.0", pattern)
 
 
-def _cells(table: Table, row: Sequence[Any]) -> list[str]:
+def share(value: float | None, locale: str = i18n.SOURCE_LOCALE) -> str:
+    """0.3333 -> '33.3%' ('33,3 %' in French); None (nothing to divide by) -> '-'."""
+    if value is None:
+        return "-"
+    return format_percent(value, _percent_pattern(locale), locale=locale)
+
+
+def _cell(value: Any, locale: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return i18n.number(value, locale)
+    return str(value)
+
+
+def _cells(table: Table, row: Sequence[Any], locale: str) -> list[str]:
     return [
-        share(value) if index in table.shares else ("" if value is None else str(value))
+        share(value, locale) if index in table.shares else _cell(value, locale)
         for index, value in enumerate(row)
     ]
 
 
-def _table(table: Table) -> list[str]:
-    rows = [_cells(table, row) for row in table.rows]
+def _table(table: Table, locale: str) -> list[str]:
+    rows = [_cells(table, row, locale) for row in table.rows]
     widths = [len(h) for h in table.headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -39,17 +64,16 @@ def _table(table: Table) -> list[str]:
     out.append("  ".join("-" * w for w in widths))
     out.extend(line(row) for row in rows)
     if not rows:
-        out.append("(none)")
+        out.append(table.empty)
     out.extend(table.notes)
     return out
 
 
-def render_text(report: Report) -> str:
-    head = [
-        f"Key-action report as of {report.as_of} (reminders and escalations from {report.since})",
-        "",
-    ]
+def render_text(report: Report, locale: str = i18n.SOURCE_LOCALE) -> str:
+    """The report in `locale` (or the closest language with a catalog)."""
+    locale = spoken(locale)
+    head = [heading(report, words(locale)), ""]
     body: list[str] = []
-    for table in tables(report):
-        body.extend([*_table(table), ""])
+    for table in tables(report, words(locale)):
+        body.extend([*_table(table, locale), ""])
     return "\n".join(head + body).rstrip() + "\n"

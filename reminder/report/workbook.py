@@ -1,5 +1,6 @@
 """The report as an XLSX workbook (openpyxl, write-only): a sheet per table, shares as numbers
-formatted as percentages, and text that a spreadsheet would read as a formula escaped."""
+formatted as percentages, and text that a spreadsheet would read as a formula escaped. Sheet
+names, titles, headers and notes are in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from reminder import i18n
 from reminder.report.figures import Report
+from reminder.report.language import words
 from reminder.report.tables import Table, tables
 
 # A cell starting with one of these is a formula (or DDE) to Excel and LibreOffice.
@@ -46,10 +49,10 @@ def _sheet(book: Workbook, table: Table) -> None:
         sheet.append([_cell(sheet, note, False)])
 
 
-def render_xlsx(report: Report) -> bytes:
+def render_xlsx(report: Report, locale: str = i18n.SOURCE_LOCALE) -> bytes:
     """Row 1 of each sheet is its title, row 2 the headers, then the data, then notes."""
     book = Workbook(write_only=True)
-    for table in tables(report):
+    for table in tables(report, words(locale)):
         _sheet(book, table)
     buffer = io.BytesIO()
     book.save(buffer)
