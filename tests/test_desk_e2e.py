@@ -79,7 +79,7 @@ def test_an_action_completed_from_the_digest_link_is_not_reminded_again(
             browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()  # type: ignore[attr-defined]
             WebDriverWait(browser, 60).until(expected_conditions.title_contains("Office view"))
             feed = browser.find_element(By.ID, "feed-h").find_element(By.XPATH, "..").text  # type: ignore[attr-defined]
-            assert "Aida Bekova" in feed and "completed" in feed and "Finished" in feed
+            assert "Aida Bekova" in feed and "→ Completed" in feed and "Finished" in feed
 
         session.expire_all()
         row = session.scalars(select(ActionUpdate).where(ActionUpdate.source == "web")).one()
