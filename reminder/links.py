@@ -79,6 +79,20 @@ class Links:
             raise LinkError("tampered")
         return email
 
+    def issued(self, token: str, purpose: str = PAGE) -> datetime:
+        """When a valid token was issued: a link derived from it (the calendar's, the page
+        link inside the calendar) is issued at the same moment, so it expires with it and a
+        chain of derived links never outlives the first one."""
+        try:
+            _, stamp = self._serializer(purpose).loads(
+                token, max_age=self.max_age, return_timestamp=True
+            )
+        except SignatureExpired:
+            raise LinkError("expired") from None
+        except BadSignature:
+            raise LinkError("tampered") from None
+        return stamp.astimezone(UTC)
+
     def csrf(self, token: str) -> str:
         """The form token bound to one link (or one office session)."""
         return hmac.new(self.key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from reminder.db import make_session_factory
-from reminder.links import PAGE, Links
+from reminder.links import PAGE, LinkError, Links
 from reminder.models import ActionUpdate, FocalPoint, KeyAction
 from reminder.web.app import create_app
 from tests.desk_setup import (
@@ -302,3 +302,19 @@ def test_the_calendar_link_on_the_page_serves_the_ics_and_only_with_its_own_toke
     assert (
         client.get(f"/c/{link(AIDA)}/actions.ics").status_code == 403
     )  # a page token is not a calendar token
+
+
+def test_links_derived_through_the_calendar_expire_with_the_first_link(desk) -> None:  # type: ignore[no-untyped-def]
+    """An old page link cannot be renewed page -> calendar -> page: every derived link is
+    issued at the first link's own time, so it dies when the first one does."""
+    client, _ = desk
+    old = NOW - timedelta(days=44)  # one day of validity left
+    page = client.get(f"/p/{link(AIDA, issued=old)}").text
+    calendar = re.search(r'href="http://desk\.test(/c/[^"]+/actions\.ics)"', page).group(1)  # type: ignore[union-attr]
+    feed = client.get(calendar).text.replace("\r\n ", "")  # unfold the iCalendar lines
+    derived = re.search(r"http://desk\.test/p/([A-Za-z0-9_.\-]+)", feed).group(1)  # type: ignore[union-attr]
+    links = Links(KEY, 45, clock=lambda: NOW)
+    assert links.issued(derived) == links.issued(link(AIDA, issued=old))
+    later = Links(KEY, 45, clock=lambda: NOW + timedelta(days=2))
+    with pytest.raises(LinkError):
+        later.open(derived)

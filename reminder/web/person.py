@@ -71,7 +71,9 @@ def _common(state: Desk, token: str, scope: access.Scope, language: Language) ->
         "token": token,
         "csrf": state.links.csrf(token),
         "page_url": page_url(base, token),
-        "calendar_url": calendar_url(base, state.links.issue(scope.email, CALENDAR)),
+        "calendar_url": calendar_url(
+            base, state.links.issue_at(scope.email, state.links.issued(token), CALENDAR)
+        ),
         "statuses": updates.DESK_STATUSES,
         "today": state.today(),
         "action_path": lambda action_id: language.keep(action_url("", token, action_id)),
@@ -217,20 +219,19 @@ def _store_away(request: Request, form: Any) -> Response:
 def calendar(request: Request) -> Response:
     state = desk_of(request)
     try:
-        email = state.links.open(request.path_params["token"], CALENDAR)
+        token = request.path_params["token"]
+        email = state.links.open(token, CALENDAR)
+        issued = state.links.issued(token, CALENDAR)
     except LinkError as exc:
         return error_page(request, 403, *LINK_PROBLEMS[exc.reason])
     with state.sessions() as session:
         scope = access.scope_of(session, email, state.today())
         actions = list(access.open_actions(session, scope))
     body = ics.calendar(
-        actions, page_url(state.settings.web_base_url or "", _page_token(state, email))
+        actions,
+        page_url(state.settings.web_base_url or "", state.links.issue_at(email, issued, PAGE)),
     )
     return Response(body, media_type="text/calendar; charset=utf-8")
-
-
-def _page_token(state: Desk, email: str) -> str:
-    return state.links.issue(email, PAGE)
 
 
 def _text(form: Any, name: str) -> str | None:
