@@ -16,9 +16,11 @@ from starlette.testclient import TestClient
 
 from reminder import updates
 from reminder.db import make_session_factory
+from reminder.importers.load import import_file
 from reminder.models import ActionUpdate, KeyAction, OfficeSignIn
 from reminder.planning import DigestFinder
 from reminder.web.app import create_app
+from tests.conftest import EXAMPLES
 from tests.desk_setup import (
     AIDA,
     CHYNARA,
@@ -159,6 +161,11 @@ def test_a_proposal_changes_nothing_until_the_office_accepts_it(office) -> None:
         "Agreed",
     )
     assert "revised from" in client.get("/office").text
+    # The tracker, imported again, still gives the original deadline: the accepted one stays.
+    import_file(session, EXAMPLES / "fergana-valley-management-response.txt", NOW + timedelta(1))
+    session.commit()
+    session.expire_all()
+    assert session.get_one(KeyAction, action_id).deadline_label == "2027-06-30"
     again = client.post(
         f"/office/proposals/{proposal.id}", data={"csrf": csrf, "decision": "decline"}
     )

@@ -34,6 +34,8 @@ ACTION_FIELDS = (
     "updated_on",
 )
 DESK_FIELDS = ("status", "status_label", "comments")  # what a newer desk update keeps
+# What an accepted deadline proposal set: a file still giving the original deadline is older.
+DEADLINE_FIELDS = ("due_date", "deadline_precision", "deadline_label")
 
 
 def action_values(record: ActionRecord, resolution: Resolution) -> dict[str, Any]:
@@ -103,6 +105,7 @@ class KeyActionWriter:
             KeyAction.recommendation_id,
             KeyAction.position,
             KeyAction.source_line,
+            KeyAction.original_deadline_label,
             *columns,
         ).where(KeyAction.recommendation_id.in_(rec_ids))
         stored.rows = {(r.recommendation_id, r.position): r for r in self.session.execute(query)}
@@ -155,6 +158,9 @@ class KeyActionWriter:
         ):
             values.update({name: getattr(row, name) for name in DESK_FIELDS})
             self.keep_desk(action, stored.desk[row.id])
+        if row.original_deadline_label and values["deadline_label"] == row.original_deadline_label:
+            # The office accepted a new deadline; the file still has the one it replaced.
+            values.update({name: getattr(row, name) for name in DEADLINE_FIELDS})
         moved = _differs(row, values, ACTION_FIELDS)
         if parties != stored.links.get(row.id, set()):
             diff.relink[row.id] = parties
