@@ -48,3 +48,7 @@ class DeliveryError(ReminderError):
         self.systemic = systemic
         # The relay may have the message already (the connection died after DATA).
         self.maybe_delivered = maybe_delivered
+
+
+class LockLostError(ReminderError):
+    """The run's lock lapsed and another run took it: this run must stop sending."""

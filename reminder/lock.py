@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from reminder.errors import LockLostError
 from reminder.models import RunLock
 
 ADVISORY_KEY = 0x726D6E64  # "rmnd": the first of the two-key form, the schema's hash second
@@ -111,11 +112,14 @@ class RunLockHandle:
         if self.postgres or self._renewed is None or now - self._renewed < RENEW_EVERY:
             return
         with self.engine.begin() as connection:
-            connection.execute(
+            renewed = connection.execute(
                 update(RunLock)
                 .where(RunLock.name == LOCK_NAME, RunLock.holder == self.holder)
                 .values(expires_at=now + LEASE)
-            )
+            ).rowcount
+        if renewed != 1:
+            # The lease lapsed and another run took it: going on could send twice.
+            raise LockLostError("the run lock lapsed and another run holds it; this run stops")
         self._renewed = now
 
     def release(self) -> None:

@@ -212,6 +212,14 @@ class Sender:
             self.systemic = self.systemic or DeliveryError(str(exc), permanent=False, systemic=True)
             return None
 
+    def _ahead(self, following: ledger.Queued | None) -> Envelope | None:
+        """The next message to announce behind this one; one that cannot be addressed is not
+        announced (it fails on its own turn, not this row)."""
+        try:
+            return envelope_for(following, self.settings.sender_address) if following else None
+        except AddressError:
+            return None
+
     def _send_one(
         self, transport: Transport | None, row: ledger.Queued, following: ledger.Queued | None
     ) -> ledger.Outcome:
@@ -219,8 +227,7 @@ class Sender:
             return ledger.Outcome(row, "released", str(self.systemic))
         try:
             envelope = envelope_for(row, self.settings.sender_address)
-            ahead = envelope_for(following, self.settings.sender_address) if following else None
-            transport.send(envelope, ahead)
+            transport.send(envelope, self._ahead(following))
         except AddressError as exc:
             return ledger.Outcome(row, "failed", str(exc))
         except DeliveryError as exc:

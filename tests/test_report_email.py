@@ -197,13 +197,21 @@ def test_the_daemon_sends_the_report_on_the_first_sending_day_at_eight(
 
 
 def test_preview_does_not_take_the_report_for_a_digest(
-    portfolio: Engine, use_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    portfolio: Engine,
+    use_database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from reminder.cli import main
+
+    monkeypatch.setenv("REMINDER_EVALUATION_OFFICE", "eo@kg.example.org")  # a known address
 
     send_monthly_report(
         report_settings(use_database, tmp_path), portfolio, FIRST_OF_FEBRUARY, Clock(NOW)
     )
     # The office's report row of the day is not its digest: preview plans the digest afresh.
     assert main(["preview", "eo@kg.example.org", "--as-of", "2027-02-01"]) == 0
-    assert "eo@kg.example.org has nothing due on 2027-02-01: no digest." in capsys.readouterr().out
+    shown = capsys.readouterr()
+    assert "already in the ledger" not in shown.err  # the report row is not the digest
+    assert shown.out.startswith("Subject: ") and "escalated" in shown.out  # planned afresh

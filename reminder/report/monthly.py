@@ -167,6 +167,7 @@ def _send(
     clock: Callable[[], datetime],
     outcome: MonthlyOutcome,
     transports: Callable[[Settings], Transport],
+    keepalive: Callable[[], None],
 ) -> None:
     """Send the month's waiting rows like the digests' run: claimed one at a time, each
     outcome recorded as it comes back."""
@@ -175,6 +176,7 @@ def _send(
         outcome.states[state] = outcome.states.get(state, 0) + 1
 
     sender = Sender(session, settings, clock, transports, recorded)
+    sender.keepalive = keepalive
     try:
         sender.send(ledger.load_queued(session, _waiting(session, outcome.month, clock())))
         sender.finish()
@@ -212,7 +214,8 @@ def send_monthly_report(
         with make_session_factory(engine)() as session:
             ledger.recover_orphans(session, clock())
             _plan(session, settings, today, outcome, clock())
-            _send(session, settings, clock, outcome, transports)
+            lock.renew()  # building the report can take a while
+            _send(session, settings, clock, outcome, transports, lock.renew)
     finally:
         lock.release()
     return outcome
