@@ -12,6 +12,7 @@ from starlette.routing import Route
 from reminder.web.app_state import error_page, show
 from reminder.web.office import member_language, member_of
 from reminder.web.rendering import N_
+from reminder.web.security import REPORT_CSP
 
 
 def _day(value: str | None) -> date | None:
@@ -39,7 +40,9 @@ def report_page(request: Request) -> Response:
     with state.sessions() as session:
         report = build_report(session, as_of, state.settings.zone, since)
     body = render_report_body(report, language.locale)
-    return show(request, language, "office_report.html", {"member": email, "body": body})
+    response = show(request, language, "office_report.html", {"member": email, "body": body})
+    response.headers["content-security-policy"] = REPORT_CSP  # inline SVG styles (security.py)
+    return response
 
 
 def report_css(request: Request) -> Response:
