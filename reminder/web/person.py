@@ -64,6 +64,19 @@ def _person(request: Request) -> tuple[Desk, str, access.Scope, Language] | Resp
     return state, token, scope, languages.for_person(request, state.pages.catalogs, own)
 
 
+def _person_posting(
+    request: Request, form: Any
+) -> tuple[Desk, str, access.Scope, Language] | Response:
+    """As `_person`, for a POST: the form must carry the CSRF token bound to the link."""
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, _, language = found
+    if not state.links.csrf_ok(token, _text(form, "csrf")):
+        return _bad_form(request, language)
+    return found
+
+
 def _common(state: Desk, token: str, scope: access.Scope, language: Language) -> dict[str, Any]:
     base = state.settings.web_base_url or ""
     return {
@@ -141,12 +154,10 @@ async def record_update(request: Request) -> Response:
 
 
 def _store_update(request: Request, form: Any) -> Response:
-    found = _person(request)
+    found = _person_posting(request, form)
     if isinstance(found, Response):
         return found
     state, token, scope, language = found
-    if not state.links.csrf_ok(token, _text(form, "csrf")):
-        return _bad_form(request, language)
     action_id = int(request.path_params["action_id"])
     change = updates.Change(
         status=_text(form, "status"),
@@ -185,12 +196,10 @@ async def record_away(request: Request) -> Response:
 
 
 def _store_away(request: Request, form: Any) -> Response:
-    found = _person(request)
+    found = _person_posting(request, form)
     if isinstance(found, Response):
         return found
     state, token, scope, language = found
-    if not state.links.csrf_ok(token, _text(form, "csrf")):
-        return _bad_form(request, language)
     raw = _text(form, "away_until")
     context = _common(state, token, scope, language)
     home = page_url("", token)
