@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -92,10 +93,33 @@ class Recorder:
         return [m for m in self.received if address in str(m["To"])]
 
 
+def _ephemeral_floor() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ranges:
+            return int(ranges.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port nobody holds, chosen *below* the kernel's ephemeral range.
+
+    A port the kernel handed out (bind to 0) is released before the server under test binds
+    it, and meanwhile any outgoing connection (the run's own SMTP client) may be given the
+    same number as its local port: CI saw `serve` fail with EADDRINUSE that way. Ports below
+    the ephemeral range are never handed to outgoing connections.
+    """
+    floor = _ephemeral_floor()
+    chooser = random.Random()  # seeded from the OS: parallel test processes rarely collide
+    for _ in range(200):
+        port = chooser.randrange(max(1024, floor - 12000), floor)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def _refuse_everyone(server: Any, session: Any, envelope: Any, mechanism: str,
