@@ -131,6 +131,8 @@ class KeyAction(Base):
         UniqueConstraint("recommendation_id", "position", name="uq_key_actions_position"),
         # The scan asks for open actions by due day; this index serves it.
         Index("ix_key_actions_status_due", "status", "due_date"),
+        # The report's counts by evaluation read this index alone (migration 0009).
+        Index("ix_key_actions_report", "recommendation_id", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,7 +169,12 @@ class ActionUpdate(Base):
 
     __tablename__ = "action_updates"
     __table_args__ = (
-        Index("ix_action_updates_action_at", "key_action_id", "recorded_at"),
+        # An action's history in order, with its statuses: the report's trend reads the
+        # index alone (migration 0009).
+        Index(
+            "ix_action_updates_history",
+            *("key_action_id", "recorded_at", "id", "new_status", "old_status"),
+        ),
         Index("ix_action_updates_recorded_at", "recorded_at"),
     )
 
