@@ -5,9 +5,9 @@
         --pg-url postgresql://postgres@127.0.0.1:5432/test
 
 The first call builds the database once and keeps it (SQLite: DATA/report.sqlite;
-PostgreSQL: schema `bench_report`): the directory and tracker imports, a status history of
-one import row per action plus desk updates for one action in twenty (the history the
-importers and the desk write), and one `run-once` to the outbox, so the reminder log is full.
+PostgreSQL: schema `bench_report`): the directory and tracker imports (the import writes a
+status-history row per action), a desk update for one action in twenty, and one `run-once` to
+the outbox, so the reminder log is full.
 `--rebuild` starts again. Then each format is timed as a whole process (`reminder report
 --format F --out FILE`, Python start-up included), and the library call alone in this
 process. Target: 10 s for 1M actions / 50k focal points.
@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,20 +34,30 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "bench_report"
 
 
-def reminder(args: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reminder(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run `reminder ARGS`; (wall seconds, CPU seconds user+sys of the process)."""
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-m", "reminder.cli", *args], env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"reminder {' '.join(args)} failed ({done.returncode})")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
-# The history the importers and the status desk write: one `import` row per action when it
-# was first seen, and for every twentieth action a desk update after the reminder run.
+def timed(call: Callable[[], object]) -> tuple[object, float, float]:
+    """(result, wall seconds, CPU seconds of this process: SQLite runs in it, PostgreSQL not)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return result, time.perf_counter() - start, time.process_time() - cpu
+
+
+# The history the status desk adds to the one the import wrote (an `import` row per action
+# when it was first seen): for every twentieth action a desk update after the reminder run.
 HISTORY = [
-    "INSERT INTO action_updates (key_action_id, recorded_at, source, actor, old_status,"
-    " new_status) SELECT id, status_changed_at, 'import', 'tracker.csv', NULL, status"
-    " FROM key_actions",
     "INSERT INTO action_updates (key_action_id, recorded_at, source, actor, old_status,"
     " new_status, comment) SELECT id, :at, 'web', 'someone@example.org', status, 'completed',"
     " 'done' FROM key_actions WHERE id % 20 = 0 AND status NOT IN"
@@ -64,7 +76,7 @@ def build(data: Path, url: str, env: dict[str, str], as_of: str) -> None:
         ["import", str(data / "tracker.csv")],
         ["run-once", "--as-of", as_of, "--json"],
     ):
-        print(f"  reminder {' '.join(step[:2])}: {reminder(step, env):.1f} s", flush=True)
+        print(f"  reminder {' '.join(step[:2])}: {reminder(step, env)[0]:.1f} s", flush=True)
     engine = create_engine(url)
     with engine.begin() as connection:
         at = f"{as_of} 09:00:00"
@@ -123,32 +135,54 @@ def main() -> None:
     rows = []
     for form in ("json", "text", "xlsx", "html"):
         out = work / f"report.{form}"
-        seconds = reminder(
+        wall, cpu = reminder(
             ["report", "--as-of", args.report_as_of, "--format", form, "--out", str(out)], env
         )
-        rows.append((form, seconds, out.stat().st_size))
+        rows.append((f"reminder report --format {form} (whole process)", wall, cpu, out))
     os.environ.update(env)
+    rows[:0] = in_process(url, date.fromisoformat(args.report_as_of))
+    load = os.getloadavg()
+    print(
+        f"\n{args.database}, {os.cpu_count()} cores, as of {args.report_as_of}, load average "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end\n"
+    )
+    print("| what | wall s | CPU s | output |")
+    print("|---|---|---|---|")
+    for what, wall, cpu, out in rows:
+        size = f"{out.stat().st_size / 1e6:.1f} MB" if out else "-"
+        print(f"| {what} | {wall:.1f} | {cpu:.1f} | {size} |")
+
+
+def in_process(url: str, as_of: date) -> list[tuple[str, float, float, Path | None]]:
+    """build_report and each of its parts, timed in this process."""
     from reminder.db import make_engine, make_session_factory
     from reminder.report import build_report
+    from reminder.report import implementation as impl
+    from reminder.report import responsiveness as resp
+    from reminder.report.figures import default_since
+    from reminder.report.trend import trend
 
+    zone = ZoneInfo("UTC")
+    period = resp.Period(default_since(as_of), as_of, zone)
     engine = make_engine(url)
+    rows: list[tuple[str, float, float, Path | None]] = []
     with make_session_factory(engine)() as session:
-        start = time.perf_counter()
-        report = build_report(session, date.fromisoformat(args.report_as_of), ZoneInfo("UTC"))
-        library = time.perf_counter() - start
-    actions = report.implementation.overall.total
-    print(
-        f"\n{actions:,} key actions, {args.database}, {os.cpu_count()} cores, as of "
-        f"{args.report_as_of}\n"
-    )
-    print("| what | seconds | output |")
-    print("|---|---|---|")
-    print(f"| build_report (figures only, in process) | {library:.1f} | - |")
-    for form, seconds, size in rows:
-        print(
-            f"| reminder report --format {form} (whole process) | {seconds:.1f} | "
-            f"{size / 1e6:.1f} MB |"
-        )
+        parts: list[tuple[str, Callable[[], object]]] = [
+            ("build_report (figures only, in process)", lambda: build_report(session, as_of, zone)),
+            (
+                "- implementation (by evaluation and by party)",
+                lambda: impl.implementation(session, as_of),
+            ),
+            ("  - of which by party", lambda: impl.by_party(session, as_of)),
+            ("- trend", lambda: trend(session, as_of, zone)),
+            ("- responsiveness and escalations", lambda: resp.responsiveness(session, period)),
+        ]
+        for what, call in parts:
+            _, wall, cpu = timed(call)
+            rows.append((what, wall, cpu, None))
+            session.rollback()
+    engine.dispose()
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,65 +1,29 @@
-"""SQLAlchemy 2 typed tables: the directory, the management responses, and the delivery ledger."""
+"""SQLAlchemy 2 typed tables: the directory, the management responses and their history, and
+the office's sign-ins. The base lives in reminder.model_base and the delivery ledger in
+reminder.ledger_models; both are re-exported here, so `reminder.models` names every table."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps are stored in UTC and always come back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-def table(model: type[Base]) -> Table:
-    """The Core table of a model: bulk inserts through it are one executemany, where the ORM's
-    bulk path may fall back to a statement per row."""
-    return cast(Table, model.__table__)
-
+from reminder.ledger_models import Delivery, DeliveryMessage, ReminderLog, Run, RunLock
+from reminder.model_base import Base, UTCDateTime, table
 
 # Statuses (docs/architecture.md, "Domain rules"); `open` covers labels that only say "not
 # closed".
@@ -167,6 +131,8 @@ class KeyAction(Base):
         UniqueConstraint("recommendation_id", "position", name="uq_key_actions_position"),
         # The scan asks for open actions by due day; this index serves it.
         Index("ix_key_actions_status_due", "status", "due_date"),
+        # The report's counts by evaluation read this index alone (migration 0009).
+        Index("ix_key_actions_report", "recommendation_id", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,7 +169,12 @@ class ActionUpdate(Base):
 
     __tablename__ = "action_updates"
     __table_args__ = (
-        Index("ix_action_updates_action_at", "key_action_id", "recorded_at"),
+        # An action's history in order, with its statuses: the report's trend reads the
+        # index alone (migration 0009).
+        Index(
+            "ix_action_updates_history",
+            *("key_action_id", "recorded_at", "id", "new_status", "old_status"),
+        ),
         Index("ix_action_updates_recorded_at", "recorded_at"),
     )
 
@@ -258,102 +229,25 @@ class ImportRecord(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-# -- the delivery ledger ----------------------------------------------------------------------
-# States (docs/architecture.md, "Delivery"): pending -> sending -> sent | deferred | failed |
-# ambiguous.
-
-
-class Delivery(Base):
-    """One planned message, a daily digest or the monthly report (`kind`): written before any
-    SMTP traffic, updated after. The ledger is the queue; the unique (recipient, digest_day,
-    kind) key is the last defence against double sends. A report's digest_day is the first day
-    of its month."""
-
-    __tablename__ = "deliveries"
-    __table_args__ = (
-        UniqueConstraint(
-            "recipient", "digest_day", "kind", name="uq_deliveries_recipient_day_kind"
-        ),
-        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(320))
-    recipient_name: Mapped[str | None] = mapped_column(String(255))
-    digest_day: Mapped[date] = mapped_column(Date, index=True)
-    kind: Mapped[str] = mapped_column(String(8), default="digest", server_default="digest")
-    message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    subject: Mapped[str] = mapped_column(Text)
-    locale: Mapped[str] = mapped_column(String(16))
-    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # Set when a send may have reached the relay without us learning so (dropped after DATA,
-    # or a crash while sending); a later successful send then ends as `ambiguous`.
-    maybe_delivered: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
-
-
-class DeliveryMessage(Base):
-    """The exact message of a ledger row, so a retry resends the same bytes with the same
-    Message-ID. A table of its own: SQLite rewrites a whole row on every UPDATE, and the
-    ledger's state changes would otherwise copy ~50 KB of message each time."""
-
-    __tablename__ = "delivery_messages"
-
-    delivery_id: Mapped[int] = mapped_column(
-        ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True
-    )
-    payload: Mapped[str] = mapped_column(Text)
-
-
-class ReminderLog(Base):
-    """Which action was in which recipient's digest, for what reason: the rules' memory of
-    milestones and repetition across runs."""
-
-    __tablename__ = "reminder_log"
-    __table_args__ = (
-        Index("ix_reminder_log_action_recipient", "key_action_id", "recipient"),
-        # The planner reads the history of one batch of recipients at a time.
-        Index("ix_reminder_log_recipient_day", "recipient", "digest_day"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    delivery_id: Mapped[int] = mapped_column(
-        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
-    )
-    key_action_id: Mapped[int] = mapped_column(ForeignKey("key_actions.id", ondelete="CASCADE"))
-    recipient: Mapped[str] = mapped_column(String(320))
-    reason: Mapped[str] = mapped_column(String(16))
-    milestone: Mapped[int | None] = mapped_column(Integer)
-    digest_day: Mapped[date] = mapped_column(Date)
-
-
-class Run(Base):
-    """One reconcile: `run-once` or a daemon fire, with its report."""
-
-    __tablename__ = "runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    as_of: Mapped[date] = mapped_column(Date)
-    trigger: Mapped[str] = mapped_column(String(32))
-    outcome: Mapped[str | None] = mapped_column(String(32))
-    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class RunLock(Base):
-    """The single-flight lock row used on SQLite (PostgreSQL uses an advisory lock)."""
-
-    __tablename__ = "run_lock"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(255))
-    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+__all__ = [
+    "CLOSED_STATUSES",
+    "ROLES",
+    "STATUSES",
+    "ActionUpdate",
+    "Base",
+    "Delivery",
+    "DeliveryMessage",
+    "Evaluation",
+    "FocalPoint",
+    "ImportRecord",
+    "KeyAction",
+    "OfficeSignIn",
+    "Party",
+    "Recommendation",
+    "ReminderLog",
+    "Run",
+    "RunLock",
+    "UTCDateTime",
+    "key_action_parties",
+    "table",
+]

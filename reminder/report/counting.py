@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, and_, func
 
 from reminder.models import CLOSED_STATUSES, KeyAction
 
@@ -84,16 +85,21 @@ def total(counts: Iterable[Counts]) -> Counts:
 
 
 def _number_of(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    # COUNT(*) FILTER (WHERE …) (SQLite 3.30+, PostgreSQL): cheaper per row than
+    # SUM(CASE …) and 0, never NULL, for an empty group.
+    return func.count().filter(condition)
 
 
 def count_columns(as_of: date) -> list[ColumnElement[Any]]:
     """Aggregate columns, in the order of Counts' fields, over KeyAction rows."""
     status, due = KeyAction.status, KeyAction.due_date
     is_open = status.not_in(CLOSED_STATUSES)
-    overdue = and_(is_open, due < as_of)
-    # Days overdue = as_of - due: a bucket [low, high] is a range of due days.
-    edges = [as_of - timedelta(days=low) for low in _AGEING_FROM]
+    # Days overdue = as_of - due: a bucket [low, high] holds the due days in
+    # [as_of - high, as_of - low], i.e. from one edge below up to the edge before it.
+    edges = [as_of - timedelta(days=low - 1) for low in _AGEING_FROM]
+    buckets = [
+        _number_of(and_(is_open, due < upper, due >= lower)) for upper, lower in pairwise(edges)
+    ]
     return [
         func.count(),
         _number_of(status == "completed"),
@@ -101,11 +107,9 @@ def count_columns(as_of: date) -> list[ColumnElement[Any]]:
         _number_of(status == "not_initiated"),
         _number_of(status == "no_longer_applicable"),
         _number_of(is_open),
-        _number_of(overdue),
-        _number_of(and_(overdue, due >= edges[1] + timedelta(days=1))),
-        _number_of(and_(overdue, due <= edges[1], due >= edges[2] + timedelta(days=1))),
-        _number_of(and_(overdue, due <= edges[2], due >= edges[3] + timedelta(days=1))),
-        _number_of(and_(overdue, due <= edges[3])),
+        _number_of(and_(is_open, due < as_of)),
+        *buckets,
+        _number_of(and_(is_open, due < edges[-1])),
     ]
 
 

@@ -19,6 +19,7 @@ from reminder.report.charts import Chart, charts, svg
 from reminder.report.figures import Report
 from reminder.report.implementation import Group
 from reminder.report.language import catalogs, spoken, words
+from reminder.report.tables import LISTED, most_overdue
 from reminder.report.text import render_text, share
 
 
@@ -51,8 +52,17 @@ def context(
         "full": full,
         "overall": impl.overall,
         "ageing": impl.overall.ageing,
-        "by_party": _rows(impl.by_party, lambda g: [g.name]),
-        "by_evaluation": _rows(impl.by_evaluation, lambda g: [g.name]),
+        # A page is read: the most overdue parties and evaluations; the workbook has all.
+        "by_party": _rows(most_overdue(impl.by_party), lambda g: [g.name]),
+        "by_evaluation": _rows(most_overdue(impl.by_evaluation), lambda g: [g.name]),
+        "counts": {
+            "party": len(impl.by_party),
+            "evaluation": len(impl.by_evaluation),
+            "silent": len(resp.silent),
+            "escalations": len(resp.escalations),
+        },
+        "silent": resp.silent[:LISTED],
+        "escalations": resp.escalations[:LISTED],
         "by_office": _rows(impl.by_office, lambda g: [g.name]),
         "by_year": _rows(impl.by_year, lambda g: [g.name]),
         "resp": resp,

@@ -166,18 +166,21 @@ def _days_to_completion(period: Period, session: Session) -> list[float]:
         .group_by(u.key_action_id)
         .subquery()
     )
+    # Looked up per completed action (an index search each), not grouped over the whole log.
     first_overdue = (
-        select(ReminderLog.key_action_id.label("action_id"), func.min(Delivery.sent_at).label("at"))
+        select(func.min(Delivery.sent_at))
+        .select_from(ReminderLog)
         .join(Delivery, Delivery.id == ReminderLog.delivery_id)
-        .where(ReminderLog.reason.in_(("overdue", "escalation")), Delivery.status.in_(SENT))
-        .group_by(ReminderLog.key_action_id)
-        .subquery()
+        .where(
+            ReminderLog.key_action_id == completed.c.action_id,
+            ReminderLog.reason.in_(("overdue", "escalation")),
+            Delivery.status.in_(SENT),
+        )
+        .scalar_subquery()
     )
-    query = (
-        select(days_between(first_overdue.c.at, completed.c.done_at))
-        .select_from(completed)
-        .join(first_overdue, first_overdue.c.action_id == completed.c.action_id)
-        .where(first_overdue.c.at < completed.c.done_at)
+    firsts = select(completed.c.done_at, first_overdue.label("at")).subquery()
+    query = select(days_between(firsts.c.at, firsts.c.done_at)).where(
+        firsts.c.at < firsts.c.done_at
     )
     return [float(days) for days in session.scalars(query)]
 

@@ -21,6 +21,9 @@ def N_(message: str) -> str:
     return message
 
 
+# People read at most this many parties or evaluations; the workbook and the JSON list all.
+LISTED = 50
+
 COUNT_HEADERS = (
     N_("total"),
     N_("completed"),
@@ -53,6 +56,40 @@ def heading(report: Report, words: NullTranslations | None = None) -> str:
     return text % {"day": report.as_of, "since": report.since}
 
 
+def most_overdue(groups: Sequence[Group], limit: int | None = LISTED) -> list[Group]:
+    """All the groups when there are at most `limit` (or no limit); else the `limit` with the
+    most overdue key actions, most first (then the most actions, then by name): at 25,000
+    parties a table is no longer read, and the reader's question is where the arrears are."""
+    if limit is None or len(groups) <= limit:
+        return list(groups)
+    ranked = sorted(groups, key=lambda g: (-g.counts.overdue, -g.counts.total, g.name, g.key or ""))
+    return ranked[:limit]
+
+
+def cut_note(words: NullTranslations, ranked: bool, shown: int, total: int) -> str | None:
+    """The note under a table cut to its first `shown` rows (None when it lists them all);
+    `ranked`: the rows were chosen by `most_overdue`, not the table's own order."""
+    if shown >= total:
+        return None
+    if ranked:
+        text = words.ngettext(
+            "Listed: the %(shown)s of %(num)s with the most overdue key actions, most first. "
+            "The workbook (XLSX) and the JSON list all %(num)s.",
+            "Listed: the %(shown)s of %(num)s with the most overdue key actions, most first. "
+            "The workbook (XLSX) and the JSON list all %(num)s.",
+            total,
+        )
+    else:
+        text = words.ngettext(
+            "Listed: the first %(shown)s of %(num)s. The workbook (XLSX) and the JSON list "
+            "all %(num)s.",
+            "Listed: the first %(shown)s of %(num)s. The workbook (XLSX) and the JSON list "
+            "all %(num)s.",
+            total,
+        )
+    return text % {"shown": shown, "num": total}
+
+
 def _counts_row(counts: Counts) -> list[Any]:
     d = counts.as_dict()
     return [*(d[k] for k in list(d)[:7]), counts.implementation_rate, counts.overdue_share]
@@ -61,10 +98,23 @@ def _counts_row(counts: Counts) -> list[Any]:
 class _Writer:
     """Builds the tables with one language's words."""
 
-    def __init__(self, report: Report, words: NullTranslations) -> None:
+    def __init__(self, report: Report, words: NullTranslations, limit: int | None) -> None:
         self.report = report
         self.words = words
         self.none = words.gettext("(none)")
+        self.limit = limit
+
+    def listed(self, groups: Sequence[Group]) -> tuple[list[Group], list[str]]:
+        """The groups a reader gets (see `most_overdue`) and, when cut, the note saying so."""
+        shown = most_overdue(groups, self.limit)
+        note = cut_note(self.words, True, len(shown), len(groups))
+        return shown, [note] if note else []
+
+    def first(self, rows: list[list[Any]]) -> tuple[list[list[Any]], list[str]]:
+        """The first rows a reader gets (all without a limit) and, when cut, the note."""
+        shown = rows if self.limit is None else rows[: self.limit]
+        note = cut_note(self.words, False, len(shown), len(rows))
+        return shown, [note] if note else []
 
     def breakdown(
         self,
@@ -85,6 +135,8 @@ class _Writer:
         impl, _ = self.report.implementation, self.words.gettext
         everything = _("all key actions")
         joint = _("A joint action counts once in the total and once for each of its parties here.")
+        parties, party_notes = self.listed(impl.by_party)
+        evaluations, evaluation_notes = self.listed(impl.by_evaluation)
         return [
             self.breakdown(
                 (_("Overall"), _("Implementation, whole portfolio")),
@@ -95,15 +147,16 @@ class _Writer:
             self.breakdown(
                 (_("By party"), _("Implementation by responsible party")),
                 [_("party"), _("name")],
-                impl.by_party,
+                parties,
                 lambda g: [g.key or "", g.name],
-                [joint],
+                [joint, *party_notes],
             ),
             self.breakdown(
                 (_("By evaluation"), _("Implementation by evaluation")),
                 [_("evaluation")],
-                impl.by_evaluation,
+                evaluations,
                 lambda g: [g.name],
+                evaluation_notes,
             ),
             self.breakdown(
                 (_("By office"), _("Implementation by office")),
@@ -180,28 +233,38 @@ class _Writer:
             "Focal points reminded %(num)s+ times with no update since",
             SILENT_AFTER,
         ) % {"num": SILENT_AFTER}
+        people, people_notes = self.first(
+            [[s.name or "", s.email, ", ".join(s.parties), s.reminders] for s in resp.silent]
+        )
+        sent, sent_notes = self.first(
+            [[e.party or "", e.name, e.actions, e.notices] for e in resp.escalations]
+        )
         return [
             Table(
                 _("Silent focal points"),
                 silent,
                 [_("name"), _("email"), _("parties"), _("reminders")],
-                [[s.name or "", s.email, ", ".join(s.parties), s.reminders] for s in resp.silent],
+                people,
+                people_notes,
                 empty=self.none,
             ),
             Table(
                 _("Escalations"),
                 _("Escalations sent in the period, by party"),
                 [_("party"), _("name"), _("actions escalated"), _("notices sent")],
-                [[e.party or "", e.name, e.actions, e.notices] for e in resp.escalations],
-                [_("A joint action counts for each of its parties.")],
+                sent,
+                [_("A joint action counts for each of its parties."), *sent_notes],
                 empty=self.none,
             ),
         ]
 
 
-def tables(report: Report, words: NullTranslations | None = None) -> list[Table]:
-    """Every table of the report, in reading order, in the language of `words`."""
-    writer = _Writer(report, words or NullTranslations())
+def tables(
+    report: Report, words: NullTranslations | None = None, limit: int | None = None
+) -> list[Table]:
+    """Every table of the report, in reading order, in the language of `words`; with a
+    `limit`, the party and evaluation tables list at most that many (`most_overdue`)."""
+    writer = _Writer(report, words or NullTranslations(), limit)
     return [
         *writer.implementation(),
         *writer.trend(),

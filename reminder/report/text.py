@@ -1,5 +1,6 @@
 """The report as plain text in a language: each table with its title, columns sized to their
-content, numbers and shares written the locale's way (Babel)."""
+content, numbers and shares written the locale's way (Babel). It is for reading, so the party
+and evaluation tables stop at the most overdue (tables.LISTED); the XLSX and JSON hold all."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from babel.numbers import format_percent
 from reminder import i18n
 from reminder.report.figures import Report
 from reminder.report.language import spoken, words
-from reminder.report.tables import Table, heading, tables
+from reminder.report.tables import LISTED, Table, heading, tables
 
 
 @lru_cache(maxsize=16)
@@ -74,6 +75,6 @@ def render_text(report: Report, locale: str = i18n.SOURCE_LOCALE) -> str:
     locale = spoken(locale)
     head = [heading(report, words(locale)), ""]
     body: list[str] = []
-    for table in tables(report, words(locale)):
+    for table in tables(report, words(locale), LISTED):
         body.extend([*_table(table, locale), ""])
     return "\n".join(head + body).rstrip() + "\n"

@@ -4,9 +4,10 @@ status history (`action_updates`, whatever its source).
 Each action's history becomes intervals of one status: from each status change to the next;
 before the first change, the status it changed from (an action first seen by an import, with
 no earlier status, did not exist before); an action with no status history holds its current
-status from its `status_changed_at` on. One GROUP BY then counts, per status, the intervals by
-the first month end they cover, the first they no longer cover and the first on which the
-action is overdue, so the database returns a few hundred rows however large the portfolio.
+status from its `status_changed_at` on. One window over the history (lead and lag together, in
+one pass) gives each change its interval, and one GROUP BY counts the intervals by status, the
+first month end they cover, the first they no longer cover and the first on which the action
+is overdue, so the database returns a few hundred rows however large the portfolio.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, null, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from reminder.models import CLOSED_STATUSES, ActionUpdate, KeyAction, UTCDateTime
 from reminder.report.counting import rate
@@ -65,73 +66,96 @@ def _first_index(conditions: list[ColumnElement[bool]]) -> ColumnElement[int]:
     return case(*[(c, k) for k, c in enumerate(conditions)], else_=len(conditions))
 
 
-def _intervals() -> Any:
-    """(action_id, status, start, end) for every stretch of one status; None is open-ended."""
+def _month_index(instant: Any, instants: list[datetime]) -> ColumnElement[int]:
+    """The first month end an instant is before (len(instants) for none, and for NULL)."""
+    return _first_index([instant < _at(i) for i in instants])
+
+
+def _late(due: Any, ends: list[date]) -> ColumnElement[int]:
+    """The first month end on which an action due on `due` is overdue (len(ends): none)."""
+    return _first_index([due < end for end in ends])
+
+
+def _changes(instants: list[datetime], ends: list[date]) -> Any:
+    """One row per status change, in one pass of a window over the history: its status, the
+    status before it when it is the action's first change, the month ends its status
+    starts and stops covering, and the action's due day."""
     u = ActionUpdate
     order = (u.recorded_at, u.id)
-    changes = (
+    previous = func.lag(u.id).over(partition_by=u.key_action_id, order_by=order)
+    raw = (
         select(
-            u.key_action_id.label("action_id"),
-            u.old_status,
-            u.new_status,
-            u.recorded_at,
+            u.new_status.label("status"),
+            case((previous.is_(None), u.old_status)).label("before"),
+            u.recorded_at.label("start"),
             func.lead(u.recorded_at)
             .over(partition_by=u.key_action_id, order_by=order)
-            .label("until"),
-            func.row_number().over(partition_by=u.key_action_id, order_by=order).label("n"),
+            .label("stop"),
+            KeyAction.due_date.label("due"),
         )
+        .join(KeyAction, KeyAction.id == u.key_action_id)
         .where(u.new_status.is_not(None))
         .subquery()
     )
-    never = null().cast(UTCDateTime())
-    has_history = exists().where(u.key_action_id == KeyAction.id, u.new_status.is_not(None))
-    return union_all(
-        select(changes.c.action_id, changes.c.new_status, changes.c.recorded_at, changes.c.until),
-        select(changes.c.action_id, changes.c.old_status, never, changes.c.recorded_at).where(
-            changes.c.n == 1, changes.c.old_status.is_not(None)
-        ),
-        select(KeyAction.id, KeyAction.status, KeyAction.status_changed_at, never).where(
-            ~has_history
-        ),
+    return select(
+        raw.c.status,
+        raw.c.before,
+        _month_index(raw.c.start, instants).label("first"),
+        _month_index(raw.c.stop, instants).label("gone"),
+        _late(raw.c.due, ends).label("late"),
     ).subquery()
+
+
+def _untracked(instants: list[datetime], ends: list[date]) -> Any:
+    """Actions with no status history: they hold their current status from
+    `status_changed_at` on. (status, first month end covered, first one late, count)."""
+    u, other = ActionUpdate, aliased(KeyAction)
+    has_history = exists().where(u.key_action_id == other.id, u.new_status.is_not(None))
+    # The ids first, from indexes alone; only those actions' rows are then read.
+    ids = select(other.id).where(~has_history)
+    rows = (
+        select(
+            KeyAction.status,
+            _month_index(KeyAction.status_changed_at, instants).label("first"),
+            _late(KeyAction.due_date, ends).label("late"),
+        )
+        .where(KeyAction.id.in_(ids))
+        .subquery()
+    )
+    return select(*rows.c, func.count()).group_by(*rows.c)
 
 
 def trend(session: Session, as_of: date, zone: ZoneInfo) -> list[TrendPoint]:
     ends = month_ends(as_of)
     instants: list[datetime] = [end_of_day(end, zone) for end in ends]
-    spans = _intervals()
-    start, stop = spans.c[2], spans.c[3]
-    status = spans.c[1]
-    due = KeyAction.due_date
-    # Bucketed in a subquery, grouped outside: PostgreSQL does not see a CASE with bound
-    # parameters in SELECT and in GROUP BY as the same expression.
-    buckets = (
-        select(
-            status.label("status"),
-            _first_index([start.is_(None) | (start < _at(i)) for i in instants]).label("first"),
-            _first_index([stop.is_not(None) & (stop < _at(i)) for i in instants]).label("gone"),
-            _first_index([and_(due.is_not(None), due < end) for end in ends]).label("late"),
-        )
-        .select_from(spans)
-        .join(KeyAction, KeyAction.id == spans.c[0])
-        .subquery()
+    c = _changes(instants, ends)
+    # Grouped outside the window's subquery (PostgreSQL does not see a CASE with bound
+    # parameters in SELECT and in GROUP BY as the same expression); a change whose status
+    # covers no month end, and that opens no earlier stretch, counts for nothing.
+    columns = (c.c.status, c.c.before, c.c.first, c.c.gone, c.c.late)
+    changed = (
+        select(*columns, func.count())
+        .where((c.c.first < c.c.gone) | c.c.before.is_not(None))
+        .group_by(*columns)
     )
-    b = buckets.c
-    query = select(b.status, b.first, b.gone, b.late, func.count()).group_by(
-        b.status, b.first, b.gone, b.late
-    )
-    return _points(ends, session.execute(query).tuples())
+    spans = [(s, b, f, g, late, n) for s, b, f, g, late, n in session.execute(changed)]
+    untracked = session.execute(_untracked(instants, ends))
+    spans += [(s, None, f, len(ends), late, n) for s, f, late, n in untracked]
+    return _points(ends, spans)
 
 
 def _points(ends: list[date], rows: Any) -> list[TrendPoint]:
-    """Add each group of intervals to the month ends it covers."""
+    """Add each group of stretches to the month ends it covers: a change's own stretch, and
+    before an action's first change the status it changed from (None: it did not exist)."""
     points = [Counter[str]() for _ in ends]
-    for state, first, gone, late, number in rows:
-        for k in range(first, min(gone, len(ends))):
-            points[k]["total"] += number
-            points[k][state] += number
-            if k >= late and state not in CLOSED_STATUSES:
-                points[k]["overdue"] += number
+    for state, before, first, gone, late, number in rows:
+        stretches = [(state, first, gone)] + ([(before, 0, first)] if before is not None else [])
+        for status, start, stop in stretches:
+            for k in range(start, min(stop, len(ends))):
+                points[k]["total"] += number
+                points[k][status] += number
+                if k >= late and status not in CLOSED_STATUSES:
+                    points[k]["overdue"] += number
     return [
         TrendPoint(
             f"{end:%Y-%m}", end, c["total"], c["completed"], c["no_longer_applicable"], c["overdue"]

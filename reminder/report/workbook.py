@@ -42,8 +42,17 @@ def _sheet(book: Workbook, table: Table) -> None:
     sheet.append([_cell(sheet, table.title, False, bold=True)])
     sheet.append([_cell(sheet, header, False, bold=True) for header in table.headers])
     for row in table.rows:
+        # Plain values reuse one cell inside openpyxl; only a share needs a styled cell of
+        # its own (a sheet may hold 25,000 rows).
         sheet.append(
-            [_cell(sheet, value, index in table.shares) for index, value in enumerate(row)]
+            [
+                _cell(sheet, value, True)
+                if index in table.shares
+                else escape_formula(value)
+                if isinstance(value, str)
+                else value
+                for index, value in enumerate(row)
+            ]
         )
     for note in table.notes:
         sheet.append([_cell(sheet, note, False)])
