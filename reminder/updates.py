@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from reminder.deadlines import parse_deadline
@@ -204,6 +204,20 @@ def alternates_of(session: Session, email: str) -> list[str]:
         )
     )
     return sorted({row for row in rows if row})
+
+
+def history_versions(session: Session, action_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(count, newest id) of each action's updates: changes whenever its history does, as
+    rows are only ever added (a decided proposal adds the office's row). Read from the index
+    on key_action_id alone."""
+    if not action_ids:
+        return {}
+    rows = session.execute(
+        select(ActionUpdate.key_action_id, func.count(), func.max(ActionUpdate.id))
+        .where(ActionUpdate.key_action_id.in_(action_ids))
+        .group_by(ActionUpdate.key_action_id)
+    )
+    return {action_id: (count, newest) for action_id, count, newest in rows}
 
 
 def history(session: Session, action_ids: list[int]) -> dict[int, list[ActionUpdate]]:

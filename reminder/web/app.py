@@ -21,6 +21,7 @@ from reminder.delivery import Transport, make_transport
 from reminder.links import Links
 from reminder.web import office, office_report, person
 from reminder.web.app_state import Desk, error_page
+from reminder.web.cards import CardCache
 from reminder.web.rendering import N_, Pages, static_css
 from reminder.web.security import AccessLog, RateLimit, SecurityHeaders
 
@@ -67,6 +68,7 @@ def create_app(
         clock=clock,
         transport=transport or (lambda: make_transport(settings)),
         sign_in_limit=RateLimit(limit=5, window=900),
+        cards=CardCache(),
     )
     routes = [
         Route("/static/desk.css", _css),

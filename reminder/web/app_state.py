@@ -16,6 +16,7 @@ from reminder.config import Settings
 from reminder.delivery import Transport
 from reminder.links import Links
 from reminder.web import languages
+from reminder.web.cards import CardCache
 from reminder.web.languages import Language
 from reminder.web.rendering import Pages
 from reminder.web.security import RateLimit
@@ -32,6 +33,7 @@ class Desk:
     clock: Callable[[], datetime]
     transport: Callable[[], Transport]
     sign_in_limit: RateLimit
+    cards: CardCache
 
     def now(self) -> datetime:
         return self.clock()

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from reminder import access, desk, ics, updates
 from reminder.links import CALENDAR, PAGE, LinkError, action_url, calendar_url, page_url
-from reminder.web import form_errors, languages
+from reminder.web import cards, form_errors, languages
 from reminder.web.app_state import Desk, desk_of, error_page, show
 from reminder.web.languages import Language
 from reminder.web.rendering import N_
@@ -102,8 +102,18 @@ def person_page(request: Request) -> Response:
     state, token, scope, language = found
     with state.sessions() as session:
         sections = desk.person_page(session, scope, state.today(), state.settings.policy)
-        context = {**_common(state, token, scope, language), "sections": sections}
-        return show(request, language, "person.html", context)
+        items = [
+            i for s in sections for e in s.evaluations for r in e.recommendations for i in r.actions
+        ]
+        html = cards.cards(
+            items,
+            state.pages.words(language.locale),
+            state.cards,
+            lambda action_id: language.keep(action_url("", token, action_id)),
+            lambda missing: desk.load_history(session, missing),
+        )
+    context = {**_common(state, token, scope, language), "sections": sections, "cards": html}
+    return show(request, language, "person.html", context)
 
 
 def action_page(request: Request) -> Response:
