@@ -102,10 +102,11 @@ def person_page(
     """The person's open actions grouped as in the digest, each with its history's version
     but not the history: `load_history` fills it for the items the caller needs it for (the
     desk keeps most cards cached, and their history with them)."""
-    items = [desk_action(a, as_of, policy) for a in access.open_actions(session, scope)]
-    versions = updates.history_versions(session, [item.action.id for item in items])
-    for item in items:
-        item.history_version = versions.get(item.action.id, (0, 0))
+    items = []
+    for action, version in access.open_actions_versioned(session, scope):
+        item = desk_action(action, as_of, policy)
+        item.history_version = version
+        items.append(item)
     return group(items)
 
 

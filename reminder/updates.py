@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from reminder.deadlines import parse_deadline
@@ -206,18 +206,23 @@ def alternates_of(session: Session, email: str) -> list[str]:
     return sorted({row for row in rows if row})
 
 
-def history_versions(session: Session, action_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(count, newest id) of each action's updates: changes whenever its history does, as
-    rows are only ever added (a decided proposal adds the office's row). Read from the index
-    on key_action_id alone."""
-    if not action_ids:
-        return {}
-    rows = session.execute(
-        select(ActionUpdate.key_action_id, func.count(), func.max(ActionUpdate.id))
-        .where(ActionUpdate.key_action_id.in_(action_ids))
-        .group_by(ActionUpdate.key_action_id)
+def history_version() -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """Columns giving, for each KeyAction row, (count, newest id) of its updates: they change
+    whenever its history does, as rows are only ever added (a decided proposal adds the
+    office's row). Read from the index on key_action_id alone."""
+    mine = ActionUpdate.key_action_id == KeyAction.id
+    return (
+        select(func.count()).where(mine).scalar_subquery(),
+        select(func.coalesce(func.max(ActionUpdate.id), 0)).where(mine).scalar_subquery(),
     )
-    return {action_id: (count, newest) for action_id, count, newest in rows}
+
+
+# Built once: the desk asks on every page (see access.py on why).
+_HISTORY = (
+    select(ActionUpdate)
+    .where(ActionUpdate.key_action_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ActionUpdate.recorded_at.desc(), ActionUpdate.id.desc())
+)
 
 
 def history(session: Session, action_ids: list[int]) -> dict[int, list[ActionUpdate]]:
@@ -225,11 +230,6 @@ def history(session: Session, action_ids: list[int]) -> dict[int, list[ActionUpd
     found: dict[int, list[ActionUpdate]] = {action_id: [] for action_id in action_ids}
     if not action_ids:
         return found
-    rows = session.scalars(
-        select(ActionUpdate)
-        .where(ActionUpdate.key_action_id.in_(action_ids))
-        .order_by(ActionUpdate.recorded_at.desc(), ActionUpdate.id.desc())
-    )
-    for row in rows:
+    for row in session.scalars(_HISTORY, {"ids": action_ids}):
         found[row.key_action_id].append(row)
     return found

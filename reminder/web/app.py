@@ -51,6 +51,16 @@ def _css(request: Request) -> Response:
     return response
 
 
+def check_app(settings: Settings) -> None:
+    """What `create_app` would fail on (the key, the schema), without keeping a connection."""
+    Links.from_settings(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        require_current_schema(engine)
+    finally:
+        engine.dispose()
+
+
 def create_app(
     settings: Settings,
     clock: Callable[[], datetime] = wall_clock.now_utc,
