@@ -194,6 +194,15 @@ def set_away(session: Session, email: str, until: date | None, today: date) -> i
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def recorded_by(session: Session, update_id: int, email: str) -> ActionUpdate | None:
+    """One update recorded on the desk by `email`, else None (a confirmation shows only the
+    person's own updates)."""
+    row = session.get(ActionUpdate, update_id)
+    if row is None or row.source != "web" or row.actor != email:
+        return None
+    return row
+
+
 def alternates_of(session: Session, email: str) -> list[str]:
     """Who stands in for this person while away (empty: nobody, they keep receiving)."""
     rows = session.scalars(

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from reminder import access, desk, ics, updates
@@ -195,9 +195,27 @@ def _store_update(request: Request, form: Any) -> Response:
             }
             return show(request, language, "action.html", context, 400, here=here)
         session.commit()
+    # POST/redirect/GET: refreshing the confirmation shows it again and records nothing.
+    return RedirectResponse(language.keep(f"{here}/recorded/{row.id}"), status_code=303)
+
+
+def recorded_page(request: Request) -> Response:
+    """The confirmation of one update: exactly what was recorded, shown only to the person
+    who recorded it, under their link."""
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, scope, language = found
+    action_id = int(request.path_params["action_id"])
+    with state.sessions() as session:
+        row = updates.recorded_by(session, int(request.path_params["update_id"]), scope.email)
         item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
+        if row is None or item is None or row.key_action_id != action_id:
+            return error_page(
+                request, 404, N_("Not found"), N_("There is no page at this address."), language
+            )
         context = {**_common(state, token, scope, language), "item": item, "update": row}
-        return show(request, language, "recorded.html", context, here=here)
+        return show(request, language, "recorded.html", context)
 
 
 async def record_away(request: Request) -> Response:
@@ -263,6 +281,11 @@ def routes() -> list[Route]:
         Route("/p/{token}", person_page, methods=["GET"]),
         Route("/p/{token}/actions/{action_id:int}", action_page, methods=["GET"]),
         Route("/p/{token}/actions/{action_id:int}", record_update, methods=["POST"]),
+        Route(
+            "/p/{token}/actions/{action_id:int}/recorded/{update_id:int}",
+            recorded_page,
+            methods=["GET"],
+        ),
         Route("/p/{token}/away", record_away, methods=["POST"]),
         Route("/c/{token}/actions.ics", calendar, methods=["GET"]),
     ]
