@@ -23,7 +23,7 @@ from reminder.web import office, office_report, person
 from reminder.web.app_state import Desk, error_page
 from reminder.web.cards import CardCache
 from reminder.web.rendering import N_, Pages, static_css
-from reminder.web.security import AccessLog, RateLimit, SecurityHeaders
+from reminder.web.security import AccessLog, SecurityHeaders, SignInLimits
 
 log = logging.getLogger("reminder.web")
 
@@ -77,7 +77,8 @@ def create_app(
         pages=Pages(i18n.Catalogs(settings.locale_dir, settings.default_locale)),
         clock=clock,
         transport=transport or (lambda: make_transport(settings)),
-        sign_in_limit=RateLimit(limit=5, window=900),
+        # On the desk's clock, so tests can move time.
+        sign_in_limits=SignInLimits(lambda: clock().timestamp()),
         cards=CardCache(),
     )
     routes = [

@@ -19,7 +19,7 @@ from reminder.web import languages
 from reminder.web.cards import CardCache
 from reminder.web.languages import Language
 from reminder.web.rendering import Pages
-from reminder.web.security import RateLimit
+from reminder.web.security import SignInLimits
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Desk:
     pages: Pages
     clock: Callable[[], datetime]
     transport: Callable[[], Transport]
-    sign_in_limit: RateLimit
+    sign_in_limits: SignInLimits
     cards: CardCache
 
     def now(self) -> datetime:
