@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import statistics
 import sys
@@ -122,11 +123,14 @@ def main() -> None:
 
 
 def profile_pages(app, pages: list[tuple[str, str, bytes]]) -> None:
-    """cProfile of the page handler itself, called in this thread (the server runs it in a
-    worker thread, which cProfile would not see)."""
+    """cProfile of the page handler itself on an empty card cache, called in this thread (the
+    server runs it in a worker thread, which cProfile would not see)."""
     from starlette.requests import Request
 
     from reminder.web import person
+    from reminder.web.cards import CardCache
+
+    app.app.app.state.desk.cards = CardCache()
 
     profile = cProfile.Profile()
     for _, path, _ in pages:
@@ -143,7 +147,10 @@ def profile_pages(app, pages: list[tuple[str, str, bytes]]) -> None:
         profile.enable()
         person.person_page(Request(scope))
         profile.disable()
-    pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+    stats = pstats.Stats(profile).sort_stats("tottime")
+    stats.print_stats(40)
+    if os.environ.get("DESK_CPU_CALLERS"):
+        stats.print_callers(os.environ["DESK_CPU_CALLERS"])
 
 
 if __name__ == "__main__":

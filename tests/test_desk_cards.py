@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -80,6 +81,46 @@ def test_cards_match_the_macros_of_the_action_page_in_every_language(
     assert cards.history([], pages.words("fr")) == str(
         pages.environment("fr").get_template("_macros.html").module.history([])
     )
+    for locale in pages.catalogs.locales:  # the loop person.html had, cards given
+        card = {i.action.id: Markup(f"<article>{i.action.id}</article>") for i in items}
+        loop = pages.environment(locale).from_string(SECTIONS_LOOP)
+        expected = loop.render(sections=sections, cards=card)
+        # person.html puts the line's end after it
+        assert cards.sections_html(sections, pages.words(locale), card) + "\n" == expected, locale
+
+
+def test_sections_keep_their_markup_escaped() -> None:
+    ev = desk.DeskEvaluation("A <b> & co", "Office <1>", "https://ex.org/?a=1&b=<2>")
+    ev.recommendations.append(desk.DeskRecommendation("<3>", "Do <this> & that"))
+    html = cards.sections_html([desk.DeskSection("odd<reason>", [ev])], _english(), {})
+    expected = Pages(i18n.Catalogs()).environment("en").from_string(SECTIONS_LOOP)
+    assert html + "\n" == expected.render(
+        sections=[desk.DeskSection("odd<reason>", [ev])], cards={}
+    )
+    assert "<b>" not in html and "<this>" not in html
+
+
+def _english() -> cards.Words:
+    return Pages(i18n.Catalogs()).words("en")
+
+
+SECTIONS_LOOP = """{% import "_macros.html" as m %}
+{%- for section in sections %}
+<section class="section reason-{{ section.reason }}" aria-labelledby="s-{{ section.reason }}">
+<h2 id="s-{{ section.reason }}">{{ m.heading(section.reason) }} ({{ section.count }})</h2>
+{% for ev in section.evaluations %}
+<h3>{% if ev.source_url %}<a href="{{ ev.source_url }}" rel="noreferrer noopener">{{ ev.title }}</a>\
+{% else %}{{ ev.title }}{% endif %}{% if ev.office %} <span class="muted">&middot; \
+{{ ev.office }}</span>{% endif %}</h3>
+{% for rec in ev.recommendations %}
+<p class="rec">{% trans label=rec.label %}Recommendation {{ label }}:{% endtrans %} {{ rec.text }}</p>
+{% for item in rec.actions %}
+{{ cards[item.action.id] }}
+{% endfor %}
+{% endfor %}
+{% endfor %}
+</section>
+{% endfor %}"""
 
 
 def test_a_cached_card_follows_its_history(engine, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

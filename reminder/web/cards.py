@@ -23,11 +23,20 @@ from babel.support import Translations
 from markupsafe import Markup, escape
 
 from reminder import i18n
-from reminder.desk import DeskAction
+from reminder.desk import DeskAction, DeskEvaluation, DeskSection
 from reminder.models import ActionUpdate
 
 CACHE_SIZE = 20_000  # cards; ~1.5 KB each, so at most ~30 MB per process
 SOURCES = {"web": "status desk", "office": "evaluation office"}
+# Section headings by reason, as the `heading` macro of templates/web/_macros.html.
+HEADINGS = {
+    "escalation": "Escalated: long overdue",
+    "overdue": "Overdue",
+    "due_soon": "Due soon",
+    "stale": "Please confirm the status",
+    "no_deadline": "Needs a deadline",
+    "open": "Other open actions",
+}
 WORDS = (
     "Deadline",
     "none",
@@ -43,6 +52,7 @@ WORDS = (
     "import",
     "Evidence:",
     "No updates recorded yet.",
+    *HEADINGS.values(),
 )
 
 
@@ -141,6 +151,44 @@ def cards(
         action_id: Markup(f"{head}{escape(path_of(action_id))}{tail}")
         for action_id, (head, tail) in found.items()
     }
+
+
+def sections_html(sections: list[DeskSection], words: Words, card: dict[int, Markup]) -> Markup:
+    """The page's sections, evaluations and recommendations around the cards, as
+    person.html wrote them with a Jinja2 loop (a third of the page's remaining CPU)."""
+    out = []
+    for section in sections:
+        reason = escape(section.reason)
+        heading = words.word.get(HEADINGS.get(section.reason, "open"), HEADINGS["open"])
+        lines = [
+            f'<section class="section reason-{reason}" aria-labelledby="s-{reason}">',
+            f'<h2 id="s-{reason}">{heading} ({section.count})</h2>',
+        ]
+        for ev in section.evaluations:
+            title = escape(ev.title)
+            if ev.source_url:
+                title = Markup(
+                    f'<a href="{escape(ev.source_url)}" rel="noreferrer noopener">{title}</a>'
+                )
+            office = (
+                f' <span class="muted">&middot; {escape(ev.office)}</span>' if ev.office else ""
+            )
+            lines.append(f"<h3>{title}{office}</h3>")
+            for rec in ev.recommendations:
+                label = words.gettext("Recommendation %(label)s:", label=rec.label)
+                lines.append(f'<p class="rec">{label} {escape(rec.text)}</p>')
+                lines.extend(card[item.action.id] for item in rec.actions)
+        lines.append("</section>")
+        out.append("\n".join(lines))
+    return Markup("\n".join(out))
+
+
+def _evaluation_heading(ev: DeskEvaluation) -> str:
+    title = escape(ev.title)
+    if ev.source_url:
+        title = Markup(f'<a href="{escape(ev.source_url)}" rel="noreferrer noopener">{title}</a>')
+    office = f' <span class="muted">&middot; {escape(ev.office)}</span>' if ev.office else ""
+    return f"<h3>{title}{office}</h3>"
 
 
 def card_parts(item: DeskAction, words: Words) -> tuple[str, str]:

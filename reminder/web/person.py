@@ -105,14 +105,16 @@ def person_page(request: Request) -> Response:
         items = [
             i for s in sections for e in s.evaluations for r in e.recommendations for i in r.actions
         ]
+        words = state.pages.words(language.locale)
         html = cards.cards(
             items,
-            state.pages.words(language.locale),
+            words,
             state.cards,
             lambda action_id: language.keep(action_url("", token, action_id)),
             lambda missing: desk.load_history(session, missing),
         )
-    context = {**_common(state, token, scope, language), "sections": sections, "cards": html}
+    body = cards.sections_html(sections, words, html)
+    context = {**_common(state, token, scope, language), "sections": sections, "body": body}
     return show(request, language, "person.html", context)
 
 
