@@ -165,15 +165,7 @@ def sections_html(sections: list[DeskSection], words: Words, card: dict[int, Mar
             f'<h2 id="s-{reason}">{heading} ({section.count})</h2>',
         ]
         for ev in section.evaluations:
-            title = escape(ev.title)
-            if ev.source_url:
-                title = Markup(
-                    f'<a href="{escape(ev.source_url)}" rel="noreferrer noopener">{title}</a>'
-                )
-            office = (
-                f' <span class="muted">&middot; {escape(ev.office)}</span>' if ev.office else ""
-            )
-            lines.append(f"<h3>{title}{office}</h3>")
+            lines.append(_evaluation_heading(ev))
             for rec in ev.recommendations:
                 label = words.gettext("Recommendation %(label)s:", label=rec.label)
                 lines.append(f'<p class="rec">{label} {escape(rec.text)}</p>')
