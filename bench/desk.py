@@ -179,8 +179,10 @@ def main() -> None:
         build(env, args.data)
     people = sample(database_url, args.people, seed=2027)
     links = Links(KEY, 45)
+    # Without the option for one process, so the script also drives older code (PYTHONPATH).
+    workers = ("--workers", str(args.workers)) if args.workers != 1 else ()
     server = subprocess.Popen(
-        reminder("serve", "--port", str(args.port), "--workers", str(args.workers)),
+        reminder("serve", "--port", str(args.port), *workers),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
