@@ -26,7 +26,7 @@ from reminder import i18n
 from reminder.desk import DeskAction, DeskEvaluation, DeskSection
 from reminder.models import ActionUpdate
 
-CACHE_SIZE = 20_000  # cards; ~1.5 KB each, so at most ~30 MB per process
+CACHE_SIZE = 20_000  # cards; ~3 KB each with its key, so at most ~60 MB per process
 SOURCES = {"web": "status desk", "office": "evaluation office"}
 # Section headings by reason, as the `heading` macro of templates/web/_macros.html.
 HEADINGS = {
