@@ -8,6 +8,10 @@ in `--data` for the next run (`--fresh` rebuilds it). Links are issued here with
 key for a sample of primaries, so every request opens a different person's page; updates
 post a status and comment, with the page's CSRF token, to one of that person's actions.
 Targets (2-core machine): page p95 <= 50 ms at >= 300 req/s; update p95 <= 100 ms.
+
+Besides wrk's figures it prints the CPU per request of the server processes and of wrk
+(user + system, from /proc and getrusage) and the load average: on a shared machine the
+rate says how much CPU the others left, the CPU per request what the desk costs.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -128,6 +133,21 @@ def load(port: int, script: Path, args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(found.group(1).split())
 
 
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of the server and its worker processes so far."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,6 +161,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--workers", type=int, default=2, help="reminder serve --workers")
     args = parser.parse_args()
     database_url = (
         f"sqlite:///{args.data.resolve()}/desk.sqlite" if args.database == "sqlite" else args.pg_url
@@ -158,8 +179,10 @@ def main() -> None:
         build(env, args.data)
     people = sample(database_url, args.people, seed=2027)
     links = Links(KEY, 45)
+    # Without the option for one process, so the script also drives older code (PYTHONPATH).
+    workers = ("--workers", str(args.workers)) if args.workers != 1 else ()
     server = subprocess.Popen(
-        reminder("serve", "--port", str(args.port)),
+        reminder("serve", "--port", str(args.port), *workers),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -168,16 +191,26 @@ def main() -> None:
     try:
         assert server.stdout is not None and "listening on" in server.stdout.readline()
         with tempfile.TemporaryDirectory() as work:
-            print(f"{len(people)} people, {args.connections} connections, {args.duration} s each")
+            print(
+                f"{len(people)} people, {args.workers} server processes, "
+                f"{args.connections} connections, {args.duration} s each"
+            )
             print(
                 f"{'case':<16}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}"
-                f"{'p99 ms':>10}{'errors':>8}"
+                f"{'p99 ms':>10}{'errors':>8}{'server CPU ms/req':>19}{'wrk CPU ms/req':>16}"
+                f"{'load avg':>10}"
             )
             for name, post in (("person page", False), ("update POST", True)):
                 script = Path(work) / f"{name.split()[0]}.lua"
                 lua_script(script, people, links, post)
+                served, driven = server_cpu(server.pid), wrk_cpu()
                 requests, rate, p50, p95, p99, errors = load(args.port, script, args)
-                print(f"{name:<16}{requests:>10}{rate:>10}{p50:>10}{p95:>10}{p99:>10}{errors:>8}")
+                served = (server_cpu(server.pid) - served) * 1000 / int(requests)
+                driven = (wrk_cpu() - driven) * 1000 / int(requests)
+                print(
+                    f"{name:<16}{requests:>10}{rate:>10}{p50:>10}{p95:>10}{p99:>10}{errors:>8}"
+                    f"{served:>19.2f}{driven:>16.2f}{os.getloadavg()[0]:>10.1f}"
+                )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -27,6 +27,8 @@ class DeskAction:
     reason: str
     days: int
     history: list[ActionUpdate] = field(default_factory=list)
+    # (count, newest id) of the history, loaded or not: what a cached card is keyed by.
+    history_version: tuple[int, int] = (0, 0)
 
     @property
     def pending_proposal(self) -> ActionUpdate | None:
@@ -97,12 +99,22 @@ def group(items: list[DeskAction]) -> list[DeskSection]:
 def person_page(
     session: Session, scope: access.Scope, as_of: date, policy: Policy
 ) -> list[DeskSection]:
-    """The person's open actions with their history, grouped as in the digest."""
-    items = [desk_action(a, as_of, policy) for a in access.open_actions(session, scope)]
+    """The person's open actions grouped as in the digest, each with its history's version
+    but not the history: `load_history` fills it for the items the caller needs it for (the
+    desk keeps most cards cached, and their history with them)."""
+    items = []
+    for action, version in access.open_actions_versioned(session, scope):
+        item = desk_action(action, as_of, policy)
+        item.history_version = version
+        items.append(item)
+    return group(items)
+
+
+def load_history(session: Session, items: list[DeskAction]) -> None:
+    """Fill each item's history (one query for them all)."""
     found = updates.history(session, [item.action.id for item in items])
     for item in items:
         item.history = found[item.action.id]
-    return group(items)
 
 
 def one_action(

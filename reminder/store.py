@@ -80,9 +80,13 @@ def _snapshot(row: Any) -> ActionSnapshot:
     return ActionSnapshot(*values)
 
 
-def _stream(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
+def _stream(
+    session: Session, query: Select[Any], params: dict[str, Any] | None = None
+) -> Iterator[ActionSnapshot]:
     # Core rows on the session's connection: the ORM's result machinery adds nothing here.
-    result = session.connection().execute(query, execution_options={"yield_per": STREAM_BATCH})
+    result = session.connection().execute(
+        query, params, execution_options={"yield_per": STREAM_BATCH}
+    )
     for row in result:
         yield _snapshot(row)
 
@@ -92,8 +96,15 @@ def snapshot_query() -> Select[Any]:
     return _snapshot_query()
 
 
-def stream_snapshots(session: Session, query: Select[Any]) -> Iterator[ActionSnapshot]:
-    return _stream(session, query)
+def snapshot_of(row: Any) -> ActionSnapshot:
+    """A snapshot from a row of `snapshot_query()`'s columns."""
+    return _snapshot(row)
+
+
+def stream_snapshots(
+    session: Session, query: Select[Any], params: dict[str, Any] | None = None
+) -> Iterator[ActionSnapshot]:
+    return _stream(session, query, params)
 
 
 def actions(

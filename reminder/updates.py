@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import ScalarSelect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from reminder.deadlines import parse_deadline
@@ -194,6 +194,15 @@ def set_away(session: Session, email: str, until: date | None, today: date) -> i
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def recorded_by(session: Session, update_id: int, email: str) -> ActionUpdate | None:
+    """One update recorded on the desk by `email`, else None (a confirmation shows only the
+    person's own updates)."""
+    row = session.get(ActionUpdate, update_id)
+    if row is None or row.source != "web" or row.actor != email:
+        return None
+    return row
+
+
 def alternates_of(session: Session, email: str) -> list[str]:
     """Who stands in for this person while away (empty: nobody, they keep receiving)."""
     rows = session.scalars(
@@ -206,16 +215,30 @@ def alternates_of(session: Session, email: str) -> list[str]:
     return sorted({row for row in rows if row})
 
 
+def history_version() -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """Columns giving, for each KeyAction row, (count, newest id) of its updates: they change
+    whenever its history does, as rows are only ever added (a decided proposal adds the
+    office's row). Read from the index on key_action_id alone."""
+    mine = ActionUpdate.key_action_id == KeyAction.id
+    return (
+        select(func.count()).where(mine).scalar_subquery(),
+        select(func.coalesce(func.max(ActionUpdate.id), 0)).where(mine).scalar_subquery(),
+    )
+
+
+# Built once: the desk asks on every page (see access.py on why).
+_HISTORY = (
+    select(ActionUpdate)
+    .where(ActionUpdate.key_action_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ActionUpdate.recorded_at.desc(), ActionUpdate.id.desc())
+)
+
+
 def history(session: Session, action_ids: list[int]) -> dict[int, list[ActionUpdate]]:
     """Every update of these actions, newest first."""
     found: dict[int, list[ActionUpdate]] = {action_id: [] for action_id in action_ids}
     if not action_ids:
         return found
-    rows = session.scalars(
-        select(ActionUpdate)
-        .where(ActionUpdate.key_action_id.in_(action_ids))
-        .order_by(ActionUpdate.recorded_at.desc(), ActionUpdate.id.desc())
-    )
-    for row in rows:
+    for row in session.scalars(_HISTORY, {"ids": action_ids}):
         found[row.key_action_id].append(row)
     return found

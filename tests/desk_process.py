@@ -30,9 +30,11 @@ def run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProce
 
 
 @contextmanager
-def served(env: dict[str, str], cwd: Path, port: int) -> Iterator[subprocess.Popen[str]]:
+def served(
+    env: dict[str, str], cwd: Path, port: int, workers: int = 1
+) -> Iterator[subprocess.Popen[str]]:
     server = subprocess.Popen(
-        reminder("serve", "--host", "127.0.0.1", "--port", str(port)),
+        reminder("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,

@@ -20,6 +20,7 @@ from reminder.importers.load import import_file
 from reminder.models import ActionUpdate, KeyAction, OfficeSignIn
 from reminder.planning import DigestFinder
 from reminder.web.app import create_app
+from reminder.web.security import SignInLimits
 from tests.conftest import EXAMPLES
 from tests.desk_setup import (
     AIDA,
@@ -124,7 +125,53 @@ def test_sign_in_requests_are_rate_limited_without_saying_so(office) -> None:  #
     client, _, sink, _ = office
     answers = {client.post("/office/signin", data={"email": OFFICE}).text for _ in range(8)}
     assert len(answers) == 1
-    assert len(sink.sent) == 5
+    assert len(sink.sent) == SignInLimits.PAIR
+
+
+def test_an_attacker_cannot_lock_a_member_out_of_signing_in(office) -> None:  # type: ignore[no-untyped-def]
+    client, _, sink, clock = office
+    for n in range(12):  # twelve clients ask for the member's links, five times each
+        attacker = TestClient(
+            client.app, base_url="http://desk.test", client=(f"198.51.100.{n}", 1)
+        )
+        for _ in range(5):
+            attacker.post("/office/signin", data={"email": OFFICE})
+    assert len(sink.sent) == SignInLimits.ADDRESS  # the member's mailbox, at most this full
+    member = TestClient(client.app, base_url="http://desk.test", client=("203.0.113.5", 1))
+    member.post("/office/signin", data={"email": OFFICE})
+    assert len(sink.sent) == SignInLimits.ADDRESS  # no new link, but the newest one works:
+    newest = re.search(r"http://desk\.test(/office/signin/\S+)", sink.sent[-1]).group(1)  # type: ignore[union-attr]
+    clock.now = NOW + timedelta(minutes=14, seconds=59)
+    assert "Office view" in member.post(newest).text
+    clock.now = NOW + timedelta(minutes=15)  # the flood has aged out: the member asks again
+    member.post("/office/signin", data={"email": OFFICE})
+    assert len(sink.sent) == SignInLimits.ADDRESS + 1
+
+
+@pytest.mark.parametrize(
+    ("requests", "allowed"),
+    [
+        ([("c1", f"a{n}@x.org") for n in range(11)], [True] * 10 + [False]),  # per client
+        ([("c1", "a@x.org")] * 4 + [("c2", "a@x.org")], [True] * 3 + [False, True]),  # per pair
+        ([(f"c{n}", "a@x.org") for n in range(21)], [True] * 20 + [False]),  # per address
+    ],
+)
+def test_sign_in_limits_per_client_pair_and_address(
+    requests: list[tuple[str, str]], allowed: list[bool]
+) -> None:
+    limits = SignInLimits(lambda: 0.0)
+    assert [limits.allow(client, email) for client, email in requests] == allowed
+
+
+def test_signing_out_needs_the_sessions_csrf_token(office) -> None:  # type: ignore[no-untyped-def]
+    client, _, sink, _ = office
+    csrf = signed_in(client, sink)
+    refused = client.post("/office/signout", data={"csrf": "forged"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "Office view" in client.get("/office").text  # still signed in
+    done = client.post("/office/signout", data={"csrf": csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    assert "Email me a sign-in link" in client.get("/office").text
 
 
 def _propose(session: Session, action_id: int, label: str = "2027-06-30") -> ActionUpdate:

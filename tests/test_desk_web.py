@@ -211,6 +211,31 @@ def test_an_alternate_sees_and_updates_the_actions_of_the_away_primary(desk) -> 
     assert response.status_code == 200
 
 
+def test_the_confirmation_is_shown_by_a_get_so_a_refresh_records_nothing(desk) -> None:  # type: ignore[no-untyped-def]
+    client, session = desk
+    token = link(AIDA)
+    action_id = only_of(session, "UNW", ("ILO", "IOM"))
+    page = client.get(f"/p/{token}/actions/{action_id}")
+    form = {"csrf": csrf_of(page.text), "status": "completed", "comment": "Halfway <there>"}
+    posted = client.post(f"/p/{token}/actions/{action_id}", data=form, follow_redirects=False)
+    assert posted.status_code == 303
+    where = posted.headers["location"]
+    assert where.startswith(f"/p/{token}/actions/{action_id}/recorded/")
+    shown = [client.get(where) for _ in range(3)]  # the confirmation, then two refreshes
+    assert {r.status_code for r in shown} == {200} and len({r.text for r in shown}) == 1
+    recorded = re.search(r'<dl class="facts" id="recorded">(.*?)</dl>', shown[0].text, re.S)
+    assert recorded is not None
+    assert "Initiated → Completed" in recorded.group(1)
+    assert "Halfway &lt;there&gt;" in recorded.group(1)
+    assert history_count(session) == 1
+    # Only its author sees it: not a colleague of the same party, not under another action.
+    nurlan = "nurlan.osmonov@unwomen.example.org"
+    assert client.get(where.replace(token, link(nurlan))).status_code == 404
+    other = next(a for a in actions_of(session, "UNW") if a != action_id)
+    assert client.get(where.replace(f"/{action_id}/", f"/{other}/")).status_code == 404
+    assert history_count(session) == 1
+
+
 @pytest.mark.parametrize(
     ("form", "field_words"),
     [

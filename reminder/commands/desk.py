@@ -17,6 +17,12 @@ def register(commands: Commands) -> None:
     serve = commands.add_parser("serve", help="run the status desk web application")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default 1; one per core is a good start)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     export = commands.add_parser("export", help="write all key actions as a tracker file")
@@ -28,7 +34,7 @@ def register(commands: Commands) -> None:
 def cmd_serve(app: App, args: argparse.Namespace) -> int:
     from reminder.web.server import serve  # only this command needs the web stack
 
-    return serve(app.settings, args.host, args.port)
+    return serve(app.settings, args.host, args.port, args.workers)
 
 
 def cmd_export(app: App, args: argparse.Namespace) -> int:

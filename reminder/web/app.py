@@ -21,8 +21,9 @@ from reminder.delivery import Transport, make_transport
 from reminder.links import Links
 from reminder.web import office, office_report, person
 from reminder.web.app_state import Desk, error_page
+from reminder.web.cards import CardCache
 from reminder.web.rendering import N_, Pages, static_css
-from reminder.web.security import AccessLog, RateLimit, SecurityHeaders
+from reminder.web.security import AccessLog, SecurityHeaders, SignInLimits
 
 log = logging.getLogger("reminder.web")
 
@@ -50,6 +51,16 @@ def _css(request: Request) -> Response:
     return response
 
 
+def check_app(settings: Settings) -> None:
+    """What `create_app` would fail on (the key, the schema), without keeping a connection."""
+    Links.from_settings(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        require_current_schema(engine)
+    finally:
+        engine.dispose()
+
+
 def create_app(
     settings: Settings,
     clock: Callable[[], datetime] = wall_clock.now_utc,
@@ -66,7 +77,9 @@ def create_app(
         pages=Pages(i18n.Catalogs(settings.locale_dir, settings.default_locale)),
         clock=clock,
         transport=transport or (lambda: make_transport(settings)),
-        sign_in_limit=RateLimit(limit=5, window=900),
+        # On the desk's clock, so tests can move time.
+        sign_in_limits=SignInLimits(lambda: clock().timestamp()),
+        cards=CardCache(),
     )
     routes = [
         Route("/static/desk.css", _css),

@@ -16,9 +16,10 @@ from reminder.config import Settings
 from reminder.delivery import Transport
 from reminder.links import Links
 from reminder.web import languages
+from reminder.web.cards import CardCache
 from reminder.web.languages import Language
 from reminder.web.rendering import Pages
-from reminder.web.security import RateLimit
+from reminder.web.security import SignInLimits
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Desk:
     pages: Pages
     clock: Callable[[], datetime]
     transport: Callable[[], Transport]
-    sign_in_limit: RateLimit
+    sign_in_limits: SignInLimits
+    cards: CardCache
 
     def now(self) -> datetime:
         return self.clock()

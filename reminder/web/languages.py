@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from babel import Locale
 from babel.core import negotiate_locale
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -49,14 +49,18 @@ def chosen(request: Request, catalogs: i18n.Catalogs) -> Language | None:
     return None
 
 
+# Built once: every page asks (building a statement costs more than running it).
+_LOCALES = (
+    select(FocalPoint.role, FocalPoint.locale, Party.default_locale)
+    .join(Party, Party.id == FocalPoint.party_id)
+    .where(FocalPoint.email == bindparam("email"), FocalPoint.active.is_(True))
+    .order_by(FocalPoint.id)
+)
+
+
 def own_locale(session: Session, email: str) -> str | None:
     """The person's locale in the directory: their own, else their party's; None if neither."""
-    found = session.execute(
-        select(FocalPoint.role, FocalPoint.locale, Party.default_locale)
-        .join(Party, Party.id == FocalPoint.party_id)
-        .where(FocalPoint.email == email.strip().lower(), FocalPoint.active.is_(True))
-        .order_by(FocalPoint.id)
-    ).all()
+    found = session.execute(_LOCALES, {"email": email.strip().lower()}).all()
     rows = sorted(found, key=lambda row: ROLE_ORDER.get(row.role, len(ROLE_ORDER)))
     for row in rows:
         if row.locale:

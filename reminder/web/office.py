@@ -128,7 +128,7 @@ def _request_sign_in(request: Request, email: str) -> Response:
     # The same page whatever happens: member or not, limited or not.
     language = languages.for_anyone(request, state.pages.catalogs)
     response = show(request, language, "office_signin.html", {"sent": True}, here="/office")
-    if not (state.sign_in_limit.allow(f"ip:{client}") and state.sign_in_limit.allow(email)):
+    if not state.sign_in_limits.allow(client, email):
         return response
     with state.sessions() as session:
         token = signin.start(session, state.settings, email, state.now())
@@ -232,7 +232,22 @@ def download(request: Request) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
-def sign_out(request: Request) -> Response:
+async def sign_out(request: Request) -> Response:
+    form = await request.form(**FORM_LIMITS)
+    return await run_in_threadpool(_sign_out, request, form)
+
+
+def _sign_out(request: Request, form: Any) -> Response:
+    """Ends the session, when the form carries its CSRF token: another site must not be able
+    to sign a member out. Without a valid session there is nothing to protect."""
+    member = member_of(request)
+    if member is not None:
+        state, cookie, email = member
+        if not state.links.csrf_ok(cookie, form.get("csrf")):
+            language = member_language(request, state, email)
+            return error_page(
+                request, 403, N_("This form cannot be accepted"), N_("Reload the page."), language
+            )
     response = RedirectResponse(_office_home(request), status_code=303)
     response.delete_cookie(COOKIE, path="/office")
     return response

@@ -10,12 +10,12 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from reminder import access, desk, ics, updates
 from reminder.links import CALENDAR, PAGE, LinkError, action_url, calendar_url, page_url
-from reminder.web import form_errors, languages
+from reminder.web import cards, form_errors, languages
 from reminder.web.app_state import Desk, desk_of, error_page, show
 from reminder.web.languages import Language
 from reminder.web.rendering import N_
@@ -102,8 +102,20 @@ def person_page(request: Request) -> Response:
     state, token, scope, language = found
     with state.sessions() as session:
         sections = desk.person_page(session, scope, state.today(), state.settings.policy)
-        context = {**_common(state, token, scope, language), "sections": sections}
-        return show(request, language, "person.html", context)
+        items = [
+            i for s in sections for e in s.evaluations for r in e.recommendations for i in r.actions
+        ]
+        words = state.pages.words(language.locale)
+        html = cards.cards(
+            items,
+            words,
+            state.cards,
+            lambda action_id: language.keep(action_url("", token, action_id)),
+            lambda missing: desk.load_history(session, missing),
+        )
+    body = cards.sections_html(sections, words, html)
+    context = {**_common(state, token, scope, language), "sections": sections, "body": body}
+    return show(request, language, "person.html", context)
 
 
 def action_page(request: Request) -> Response:
@@ -185,9 +197,27 @@ def _store_update(request: Request, form: Any) -> Response:
             }
             return show(request, language, "action.html", context, 400, here=here)
         session.commit()
+    # POST/redirect/GET: refreshing the confirmation shows it again and records nothing.
+    return RedirectResponse(language.keep(f"{here}/recorded/{row.id}"), status_code=303)
+
+
+def recorded_page(request: Request) -> Response:
+    """The confirmation of one update: exactly what was recorded, shown only to the person
+    who recorded it, under their link."""
+    found = _person(request)
+    if isinstance(found, Response):
+        return found
+    state, token, scope, language = found
+    action_id = int(request.path_params["action_id"])
+    with state.sessions() as session:
+        row = updates.recorded_by(session, int(request.path_params["update_id"]), scope.email)
         item = desk.one_action(session, scope, action_id, state.today(), state.settings.policy)
+        if row is None or item is None or row.key_action_id != action_id:
+            return error_page(
+                request, 404, N_("Not found"), N_("There is no page at this address."), language
+            )
         context = {**_common(state, token, scope, language), "item": item, "update": row}
-        return show(request, language, "recorded.html", context, here=here)
+        return show(request, language, "recorded.html", context)
 
 
 async def record_away(request: Request) -> Response:
@@ -253,6 +283,11 @@ def routes() -> list[Route]:
         Route("/p/{token}", person_page, methods=["GET"]),
         Route("/p/{token}/actions/{action_id:int}", action_page, methods=["GET"]),
         Route("/p/{token}/actions/{action_id:int}", record_update, methods=["POST"]),
+        Route(
+            "/p/{token}/actions/{action_id:int}/recorded/{update_id:int}",
+            recorded_page,
+            methods=["GET"],
+        ),
         Route("/p/{token}/away", record_away, methods=["POST"]),
         Route("/c/{token}/actions.ics", calendar, methods=["GET"]),
     ]

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from reminder import i18n
 from reminder.render import builtin_templates_dir
+from reminder.web.cards import Words
 
 
 def N_(message: str) -> str:
@@ -26,6 +27,7 @@ class Pages:
     def __init__(self, catalogs: i18n.Catalogs) -> None:
         self.catalogs = catalogs
         self._envs: dict[str, Environment] = {}
+        self._words: dict[str, Words] = {}
 
     def environment(self, locale: str) -> Environment:
         env = self._envs.get(locale)
@@ -40,6 +42,13 @@ class Pages:
             i18n.install(env, locale, self.catalogs)
             self._envs[locale] = env
         return env
+
+    def words(self, locale: str) -> Words:
+        """The action cards' words in `locale`, looked up once."""
+        found = self._words.get(locale)
+        if found is None:
+            found = self._words[locale] = Words(locale, self.translations(locale))
+        return found
 
     def translations(self, locale: str) -> Translations:
         return self.catalogs.translations(locale)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reminder import signin
+
 log = logging.getLogger("reminder.web")
 
 HEADERS = [
@@ -105,7 +107,7 @@ class RateLimit:
         now = self.clock()
         with self._lock:
             events = self._events.setdefault(key, deque())
-            while events and now - events[0] > self.window:
+            while events and now - events[0] >= self.window:
                 events.popleft()
             if len(events) >= self.limit:
                 return False
@@ -113,3 +115,28 @@ class RateLimit:
             if len(self._events) > 10000:  # forget idle keys so memory stays bounded
                 self._events = {k: v for k, v in self._events.items() if v}
             return True
+
+
+class SignInLimits:
+    """The office sign-in request's limits, counted per server process (README.md, "Status
+    desk"): a client may ask at most CLIENT times in 15 minutes whatever the addresses, and
+    at most PAIR times for one address; an address is sent at most ADDRESS links in 15
+    minutes whoever asks. An attacker cannot lock a member out: their own requests count
+    only against themselves, and once the address's cap is reached the member has links
+    sent within the last 15 minutes, the time a link works."""
+
+    CLIENT, PAIR, ADDRESS = 10, 3, 20
+    WINDOW = signin.VALID_FOR.total_seconds()  # the life of a sign-in link
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clients = RateLimit(self.CLIENT, self.WINDOW, clock)
+        self.pairs = RateLimit(self.PAIR, self.WINDOW, clock)
+        self.addresses = RateLimit(self.ADDRESS, self.WINDOW, clock)
+
+    def allow(self, client: str, email: str) -> bool:
+        """Whether to send a link for this request (counted only up to the first refusal)."""
+        return (
+            self.clients.allow(client)
+            and self.pairs.allow(f"{client} {email}")
+            and self.addresses.allow(email)
+        )
