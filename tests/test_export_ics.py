@@ -99,3 +99,22 @@ def test_the_calendar_holds_one_all_day_event_per_dated_action(session: Session)
     # Stable: the same actions give the same UIDs on the next fetch.
     again = Calendar.from_ical(ics.calendar(actions, "http://desk.test/p/other"))
     assert {str(e["uid"]) for e in again.walk("VEVENT")} == set(events)
+
+
+def test_the_calendar_speaks_the_language_it_is_given(session: Session) -> None:
+    from reminder.i18n import Catalogs
+
+    load_examples(session)
+    actions = list(access.open_actions(session, access.scope_of(session, AIDA, NOW.date())))
+    french = Catalogs().translations("fr")
+    feed = Calendar.from_ical(ics.calendar(actions, "http://desk.test/p/token", french))
+    assert str(feed["x-wr-calname"]) == "Actions clés"
+    event = next(iter(feed.walk("VEVENT")))
+    assert str(event["summary"]).startswith("Échéance : ")
+    description = str(event["description"])
+    assert "Recommandation " in description and "statut : " in description
+    assert "Mettre à jour : http://desk.test/p/token" in description
+    # The status speaks French too, whatever label the tracker wrote.
+    assert any(name in description for name in ("Non initiée", "Initiée", "Ouverte")), description
+    english = Calendar.from_ical(ics.calendar(actions, "http://desk.test/p/token"))
+    assert str(english["x-wr-calname"]) == "Key actions"

@@ -266,9 +266,13 @@ def calendar(request: Request) -> Response:
     with state.sessions() as session:
         scope = access.scope_of(session, email, state.today())
         actions = list(access.open_actions(session, scope))
+        own = languages.own_locale(session, email) or state.settings.default_locale
+    # A calendar client sends no useful Accept-Language: the feed speaks the person's own.
+    language = languages.for_person(request, state.pages.catalogs, own)
     body = ics.calendar(
         actions,
         page_url(state.settings.web_base_url or "", state.links.issue_at(email, issued, PAGE)),
+        state.pages.translations(language.locale),
     )
     return Response(body, media_type="text/calendar; charset=utf-8")
 
