@@ -37,6 +37,7 @@ ACTION_FIELDS = (
 DESK_FIELDS = ("status", "status_label", "comments")  # what a newer desk update keeps
 # What an accepted deadline proposal set: a file still giving the original deadline is older.
 DEADLINE_FIELDS = ("due_date", "deadline_precision", "deadline_label")
+PARK_CHUNK = 5000  # ids per statement (SQLite's limit on bound parameters is 32,766)
 MISSING_LISTED = 1000  # actions not in the file listed by name per import; all are counted
 
 
@@ -74,7 +75,8 @@ class Diff:
     new_parties: list[set[int]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     relink: dict[int, set[int]] = field(default_factory=dict)
-    moves: dict[int, int] = field(default_factory=dict)  # action id → its new position
+    parked: list[int] = field(default_factory=list)  # actions that change place
+    kept_places: list[dict[str, int]] = field(default_factory=list)  # not in file: id, position
     updates: list[dict[str, Any]] = field(default_factory=list)  # action_updates rows
 
 
@@ -92,10 +94,12 @@ class KeyActionWriter:
         wanted = [rec_id for ids in rec_ids for rec_id in ids]
         stored = self.lookup(wanted)
         diff = self.diff(records, rec_ids, stored)
-        self.move(diff.moves)
+        self.park(diff.parked)
         self.insert(diff, wanted)
         if diff.changed:
             self.session.execute(update(KeyAction), diff.changed)
+        if diff.kept_places:
+            self.session.execute(update(KeyAction), diff.kept_places)
         self.relink(diff.relink)
         history.append_import_updates(self.session, diff.updates)
 
@@ -145,7 +149,8 @@ class KeyActionWriter:
             # Not in the file: kept as it was, history and all, after the file's actions.
             for position, index in enumerate(matched.missing, start=len(actions) + 1):
                 if rows[index].position != position:
-                    diff.moves[rows[index].id] = position
+                    diff.parked.append(rows[index].id)
+                    diff.kept_places.append({"id": rows[index].id, "position": position})
                 self.report_missing(place, rows[index])
         return diff
 
@@ -190,7 +195,8 @@ class KeyActionWriter:
             values.update({name: getattr(row, name) for name in DEADLINE_FIELDS})
         moved = _differs(row, values, ACTION_FIELDS)
         if row.position != position:
-            diff.moves[row.id] = position
+            diff.parked.append(row.id)
+            values["position"] = position
             moved = True
         if parties != stored.links.get(row.id, set()):
             diff.relink[row.id] = parties
@@ -215,16 +221,20 @@ class KeyActionWriter:
             {"line": action.line, "date": desk.recorded_at.date().isoformat(), "by": who}
         )
 
-    # -- move -----------------------------------------------------------------------------
-    def move(self, moves: dict[int, int]) -> None:
-        """Give matched actions their new places. Positions are unique per recommendation and
-        checked row by row, so each goes to a free negative place first (-new is unique), then
-        to its own; new actions are inserted afterwards into the places left free."""
-        if not moves:
-            return
-        for sign in (-1, 1):
-            rows = [{"id": action_id, "position": sign * p} for action_id, p in moves.items()]
-            self.session.execute(update(KeyAction), rows)
+    # -- park -----------------------------------------------------------------------------
+    def park(self, action_ids: list[int]) -> None:
+        """Free the places of actions that move. Positions are unique per recommendation and
+        checked row by row, so a swap would collide: each moving action first goes to minus
+        its old place (unique, and no place is negative), one statement per chunk; the
+        changed rows then set the new places, and new actions are inserted into free ones."""
+        for start in range(0, len(action_ids), PARK_CHUNK):
+            chunk = action_ids[start : start + PARK_CHUNK]
+            self.session.execute(
+                update(KeyAction)
+                .where(KeyAction.id.in_(chunk))
+                .values(position=-KeyAction.position)
+                .execution_options(synchronize_session=False)
+            )
 
     # -- insert ---------------------------------------------------------------------------
     def insert(self, diff: Diff, rec_ids: list[int]) -> None:

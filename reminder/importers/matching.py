@@ -34,6 +34,8 @@ def match(stored: Sequence[str], texts: Sequence[str]) -> Matched:
     an action edited in place; anything else is new, or missing from the file."""
     if len(stored) == len(texts) and all(a == b for a, b in zip(stored, texts, strict=True)):
         return Matched(list(range(len(texts))), [])  # the usual re-import: nothing moved
+    if not stored:
+        return Matched([None] * len(texts), [])  # a first import: nothing to compare
     by_key: dict[str, deque[int]] = {}
     for index, text in enumerate(stored):
         by_key.setdefault(text_key(text), deque()).append(index)
