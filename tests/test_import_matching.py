@@ -113,6 +113,7 @@ MATCHES = [
     ("A B C", "N A X C", [None, 0, None, 2], [1]),  # reworded and moved: new, the old missing
     ("A A B", "N A A B", [None, 0, 1, 2], []),  # identical texts keep their order
     ("A B", "", [], [0, 1]),  # nothing left: all missing, in stored order
+    ("", "A B", [None, None], []),  # a first import: all new
 ]
 
 
