@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -122,7 +123,7 @@ class KeyActionWriter:
             stored.rows.setdefault(row.recommendation_id, []).append(row)
             ids.append(row.id)
         for rows in stored.rows.values():
-            rows.sort(key=lambda row: row.position)
+            rows.sort(key=_position)
         if ids:
             links = select(key_action_parties.c.key_action_id, key_action_parties.c.party_id)
             for action_id, party_id in self.session.execute(
@@ -277,6 +278,9 @@ class KeyActionWriter:
         rows = [{"key_action_id": a, "party_id": p} for a, ps in relink.items() for p in ps]
         if rows:
             self.session.execute(insert(key_action_parties), rows)
+
+
+_position = attrgetter("position")
 
 
 def _differs(stored: Any, values: dict[str, Any], names: Sequence[str]) -> bool:

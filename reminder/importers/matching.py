@@ -6,7 +6,6 @@ never hands one action's status, desk updates and reminder history to another.""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reminder.responsible import normalise_name
@@ -26,13 +25,13 @@ class Matched:
     missing: list[int]
 
 
-def match(stored: Sequence[str], texts: Sequence[str]) -> Matched:
+def match(stored: list[str], texts: list[str]) -> Matched:
     """Pair the file's action texts (in file order) with the stored ones (in position order).
 
     Equal texts pair first, in order, so two identical texts keep their order. A row left
     over then takes the stored action left over at its place (position i in both), which is
     an action edited in place; anything else is new, or missing from the file."""
-    if len(stored) == len(texts) and all(a == b for a, b in zip(stored, texts, strict=True)):
+    if stored == texts:
         return Matched(list(range(len(texts))), [])  # the usual re-import: nothing moved
     if not stored:
         return Matched([None] * len(texts), [])  # a first import: nothing to compare
