@@ -1,6 +1,7 @@
 """Writes one group's key actions in four steps: look up what is stored, diff it against the
-file, insert what is new, relink responsible parties that changed. Also appends the import's
-status history and keeps a newer desk update over an older file row (history.py)."""
+file (each row matched to its stored action by matching.match), insert what is new, relink
+responsible parties that changed. Also appends the import's status history and keeps a newer
+desk update over an older file row (history.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from reminder.bulk import insert_rows
-from reminder.importers import history
+from reminder.importers import history, matching
 from reminder.importers.records import ActionRecord, EvaluationRecord
 from reminder.models import KeyAction, key_action_parties, table
 from reminder.responsible import Resolution
@@ -36,6 +38,8 @@ ACTION_FIELDS = (
 DESK_FIELDS = ("status", "status_label", "comments")  # what a newer desk update keeps
 # What an accepted deadline proposal set: a file still giving the original deadline is older.
 DEADLINE_FIELDS = ("due_date", "deadline_precision", "deadline_label")
+PARK_CHUNK = 5000  # ids per statement (SQLite's limit on bound parameters is 32,766)
+MISSING_LISTED = 1000  # actions not in the file listed by name per import; all are counted
 
 
 def action_values(record: ActionRecord, resolution: Resolution) -> dict[str, Any]:
@@ -58,10 +62,10 @@ def action_values(record: ActionRecord, resolution: Resolution) -> dict[str, Any
 
 @dataclass
 class Stored:
-    """What the database holds for the group: action rows by (recommendation, position),
-    their party links, and newer desk updates."""
+    """What the database holds for the group: action rows by recommendation, in position
+    order, their party links, and newer desk updates."""
 
-    rows: dict[tuple[int, int], Any] = field(default_factory=dict)
+    rows: dict[int, list[Any]] = field(default_factory=dict)
     links: dict[int, set[int]] = field(default_factory=dict)
     desk: dict[int, history.DeskUpdate] = field(default_factory=dict)
 
@@ -72,6 +76,8 @@ class Diff:
     new_parties: list[set[int]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     relink: dict[int, set[int]] = field(default_factory=dict)
+    parked: list[int] = field(default_factory=list)  # actions that change place
+    kept_places: list[dict[str, int]] = field(default_factory=list)  # not in file: id, position
     updates: list[dict[str, Any]] = field(default_factory=list)  # action_updates rows
 
 
@@ -83,14 +89,18 @@ class KeyActionWriter:
     resolve: Callable[[ActionRecord], tuple[Resolution, set[int]]]
     counts: Counter[str] = field(default_factory=Counter)
     kept_desk: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
 
     def write(self, records: Sequence[EvaluationRecord], rec_ids: list[list[int]]) -> None:
         wanted = [rec_id for ids in rec_ids for rec_id in ids]
         stored = self.lookup(wanted)
         diff = self.diff(records, rec_ids, stored)
+        self.park(diff.parked)
         self.insert(diff, wanted)
         if diff.changed:
             self.session.execute(update(KeyAction), diff.changed)
+        if diff.kept_places:
+            self.session.execute(update(KeyAction), diff.kept_places)
         self.relink(diff.relink)
         history.append_import_updates(self.session, diff.updates)
 
@@ -108,8 +118,12 @@ class KeyActionWriter:
             KeyAction.original_deadline_label,
             *columns,
         ).where(KeyAction.recommendation_id.in_(rec_ids))
-        stored.rows = {(r.recommendation_id, r.position): r for r in self.session.execute(query)}
-        ids = [row.id for row in stored.rows.values()]
+        ids = []
+        for row in self.session.execute(query):
+            stored.rows.setdefault(row.recommendation_id, []).append(row)
+            ids.append(row.id)
+        for rows in stored.rows.values():
+            rows.sort(key=_position)
         if ids:
             links = select(key_action_parties.c.key_action_id, key_action_parties.c.party_id)
             for action_id, party_id in self.session.execute(
@@ -124,18 +138,35 @@ class KeyActionWriter:
         self, records: Sequence[EvaluationRecord], rec_ids: list[list[int]], stored: Stored
     ) -> Diff:
         diff = Diff()
-        per_rec = Counter(rec_id for rec_id, _ in stored.rows)
-        for rec_id, actions in _actions_by_recommendation(records, rec_ids):
-            for position, action in enumerate(actions, start=1):
-                row = stored.rows.get((rec_id, position))
-                if row is None:
+        for place, rec_id, actions in _actions_by_recommendation(records, rec_ids):
+            rows = stored.rows.get(rec_id, [])
+            matched = matching.match([row.text for row in rows], [a.text for a in actions])
+            found = zip(actions, matched.found, strict=True)
+            for position, (action, index) in enumerate(found, start=1):
+                if index is None:
                     self.diff_new(diff, rec_id, position, action)
                 else:
-                    self.diff_stored(diff, row, action, stored)
-            kept = per_rec.get(rec_id, 0) - len(actions)
-            if kept > 0:
-                self.counts["not in file (kept)"] += kept
+                    self.diff_stored(diff, rows[index], action, stored, position)
+            # Not in the file: kept as it was, history and all, after the file's actions.
+            for position, index in enumerate(matched.missing, start=len(actions) + 1):
+                if rows[index].position != position:
+                    diff.parked.append(rows[index].id)
+                    diff.kept_places.append({"id": rows[index].id, "position": position})
+                self.report_missing(place, rows[index])
         return diff
+
+    def report_missing(self, place: tuple[str, str], row: Any) -> None:
+        self.counts["not in file (kept)"] += 1
+        if len(self.missing) < MISSING_LISTED:
+            evaluation, recommendation = place
+            self.missing.append(
+                {
+                    "id": row.id,
+                    "evaluation": evaluation,
+                    "recommendation": recommendation,
+                    "text": row.text,
+                }
+            )
 
     def diff_new(self, diff: Diff, rec_id: int, position: int, action: ActionRecord) -> None:
         resolution, parties = self.resolve(action)
@@ -150,7 +181,9 @@ class KeyActionWriter:
         )
         diff.new_parties.append(parties)
 
-    def diff_stored(self, diff: Diff, row: Any, action: ActionRecord, stored: Stored) -> None:
+    def diff_stored(
+        self, diff: Diff, row: Any, action: ActionRecord, stored: Stored, position: int
+    ) -> None:
         resolution, parties = self.resolve(action)
         values = action_values(action, resolution)
         if _differs(row, values, DESK_FIELDS) and history.desk_update_wins(
@@ -162,6 +195,10 @@ class KeyActionWriter:
             # The office accepted a new deadline; the file still has the one it replaced.
             values.update({name: getattr(row, name) for name in DEADLINE_FIELDS})
         moved = _differs(row, values, ACTION_FIELDS)
+        if row.position != position:
+            diff.parked.append(row.id)
+            values["position"] = position
+            moved = True
         if parties != stored.links.get(row.id, set()):
             diff.relink[row.id] = parties
             moved = True
@@ -184,6 +221,21 @@ class KeyActionWriter:
         self.kept_desk.append(
             {"line": action.line, "date": desk.recorded_at.date().isoformat(), "by": who}
         )
+
+    # -- park -----------------------------------------------------------------------------
+    def park(self, action_ids: list[int]) -> None:
+        """Free the places of actions that move. Positions are unique per recommendation and
+        checked row by row, so a swap would collide: each moving action first goes to minus
+        its old place (unique, and no place is negative), one statement per chunk; the
+        changed rows then set the new places, and new actions are inserted into free ones."""
+        for start in range(0, len(action_ids), PARK_CHUNK):
+            chunk = action_ids[start : start + PARK_CHUNK]
+            self.session.execute(
+                update(KeyAction)
+                .where(KeyAction.id.in_(chunk))
+                .values(position=-KeyAction.position)
+                .execution_options(synchronize_session=False)
+            )
 
     # -- insert ---------------------------------------------------------------------------
     def insert(self, diff: Diff, rec_ids: list[int]) -> None:
@@ -228,13 +280,19 @@ class KeyActionWriter:
             self.session.execute(insert(key_action_parties), rows)
 
 
+_position = attrgetter("position")
+
+
 def _differs(stored: Any, values: dict[str, Any], names: Sequence[str]) -> bool:
     return any(getattr(stored, name) != values[name] for name in names)
 
 
 def _actions_by_recommendation(
     records: Sequence[EvaluationRecord], rec_ids: list[list[int]]
-) -> Iterator[tuple[int, list[ActionRecord]]]:
+) -> Iterator[tuple[tuple[str, str], int, list[ActionRecord]]]:
+    """Per recommendation: its name for people (evaluation, number), its id, its actions."""
     for record, ids in zip(records, rec_ids, strict=True):
-        for rec, rec_id in zip(record.recommendations, ids, strict=True):
-            yield rec_id, rec.actions
+        for ordinal, (rec, rec_id) in enumerate(
+            zip(record.recommendations, ids, strict=True), start=1
+        ):
+            yield (record.title, rec.number or str(ordinal)), rec_id, rec.actions

@@ -33,6 +33,7 @@ class FileSummary:
     encoding: str = "utf-8"
     warnings: list[dict[str, Any]] = field(default_factory=list)
     kept_desk_updates: list[dict[str, Any]] = field(default_factory=list)
+    missing_actions: list[dict[str, Any]] = field(default_factory=list)  # kept, not in file
 
     def as_dict(self) -> dict[str, Any]:
         def counts(counter: Counter[str]) -> dict[str, int]:
@@ -52,6 +53,7 @@ class FileSummary:
             "guesses": self.guesses,
             "warnings": self.warnings,
             "kept_desk_updates": self.kept_desk_updates,
+            "missing_actions": self.missing_actions,
         }
 
 
@@ -106,6 +108,7 @@ def load_batch(
         {"line": line, "field": name, "message": message} for line, name, message in batch.warnings
     ]
     summary.kept_desk_updates = writer.actions.kept_desk
+    summary.missing_actions = writer.actions.missing
     session.add(
         ImportRecord(
             file_name=batch.file,

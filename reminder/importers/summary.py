@@ -1,5 +1,6 @@
 """What `reminder import` prints: a file's summary (counts, encoding, unresolved names and
-guessed splits grouped by name, ambiguous dates, kept desk updates) and a file's errors."""
+guessed splits grouped by name, ambiguous dates, kept desk updates, stored actions the file no
+longer has) and a file's errors."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from reminder.errors import SourceError
 from reminder.importers.common import SourceErrors
 
 FIRST_LINES = 5  # lines shown per grouped name
+FIRST_MISSING = 20  # stored actions not in the file, shown by name (--json has more)
+SHORT_TEXT = 100
 
 
 def error_list(exc: SourceError) -> list[dict[str, Any]]:
@@ -73,4 +76,22 @@ def summary_lines(summary: dict[str, Any], dry_run: bool) -> list[str]:
         out.append(
             f"  line {kept['line']}: kept the newer update of {kept['date']} by {kept['by']}"
         )
+    return out + _missing_lines(summary)
+
+
+def _missing_lines(summary: dict[str, Any]) -> list[str]:
+    """Stored actions the file no longer has: kept as they were, still reminded while open,
+    so the office can close them on the desk or restore their rows."""
+    missing = summary.get("missing_actions", [])
+    out = []
+    for action in missing[:FIRST_MISSING]:
+        text = action["text"]
+        text = text if len(text) <= SHORT_TEXT else text[: SHORT_TEXT - 1] + "…"
+        out.append(
+            f"  not in the file, kept as they were: {action['evaluation']}, "
+            f"recommendation {action['recommendation']}: {text}"
+        )
+    more = summary["key_actions"].get("not in file (kept)", 0) - len(out)
+    if more > 0:
+        out.append(f"  … and {more:,} more key actions not in the file, kept as they were")
     return out
