@@ -7,7 +7,8 @@
 Cases: import of the tracker; `run-once` to the outbox; `run-once` to a loopback SMTP sink;
 `run-once` to a sink that answers after 20 ms (a relay elsewhere); and a second `run-once`
 the same day (nothing to send). The ledger is emptied between sending cases. Each row gives
-wall seconds, digests per second and the process's peak RSS (from wait4).
+wall seconds, CPU seconds (user + system of the process and its workers, from wait4),
+digests per second and the process's peak RSS (from wait4).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Result:
     seconds: float
     peak_mb: float
     tree_mb: float
+    cpu: float = 0.0
     digests: int | None = None
     note: str = ""
 
@@ -48,6 +50,7 @@ class Result:
         cells = [
             self.case,
             f"{self.seconds:.1f}",
+            f"{self.cpu:.1f}",
             count,
             rate,
             f"{self.peak_mb:.0f}",
@@ -81,10 +84,11 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
-    """Run a whole process; wall seconds, the peak RSS of its largest process in MB (wait4
-    reports the maximum over the process and the children it waited for), the peak of the
-    whole process tree's RSS in MB (sampled every 50 ms), and its stdout."""
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, float, str]:
+    """Run a whole process; wall seconds, CPU seconds (user + system, with the worker
+    processes it waited for), the peak RSS of its largest process in MB (wait4 reports the
+    maximum over the process and the children it waited for), the peak of the whole process
+    tree's RSS in MB (sampled every 50 ms), and its stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
@@ -109,7 +113,8 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, st
                 f"{' '.join(argv)} failed ({process.returncode}):\n" + err.read().decode()[-2000:]
             )
         peak = usage.ru_maxrss / 1024
-        return seconds, peak, max(tree_peak[0] / 1024, peak), out.read().decode()
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, cpu, peak, max(tree_peak[0] / 1024, peak), out.read().decode()
 
 
 class Sink:
@@ -150,6 +155,7 @@ def main() -> None:
     # A plain SIGTERM would skip the clean-up below (and leave a PostgreSQL schema behind).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     cases = args.cases.split(",")
+    load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="reminder-bench-"))
     schema = None
     if args.database == "sqlite":
@@ -179,13 +185,15 @@ def main() -> None:
     results: list[Result] = []
     try:
         timed([*reminder, "db", "upgrade"], env)
-        seconds, peak, tree, _ = timed(
+        seconds, cpu, peak, tree, _ = timed(
             [*reminder, "directory", "import", str(args.data / "directory.csv")], env
         )
-        results.append(Result("directory import", seconds, peak, tree))
-        seconds, peak, tree, _ = timed([*reminder, "import", str(args.data / "tracker.csv")], env)
+        results.append(Result("directory import", seconds, peak, tree, cpu))
+        seconds, cpu, peak, tree, _ = timed(
+            [*reminder, "import", str(args.data / "tracker.csv")], env
+        )
         if "import" in cases:
-            results.append(Result("import tracker.csv", seconds, peak, tree))
+            results.append(Result("import tracker.csv", seconds, peak, tree, cpu))
         engine = create_engine(
             make_url(url).set(drivername="postgresql+psycopg") if schema else url
         )
@@ -199,7 +207,7 @@ def main() -> None:
             case_env = dict(env, REMINDER_TRANSPORT=transport)
             if port:
                 case_env["REMINDER_SMTP_PORT"] = str(port)
-            seconds, peak, tree, out = timed(
+            seconds, cpu, peak, tree, out = timed(
                 [*reminder, "run-once", "--as-of", args.as_of, "--json"], case_env
             )
             report = json.loads(out)
@@ -209,6 +217,7 @@ def main() -> None:
                     seconds,
                     peak,
                     tree,
+                    cpu,
                     report["sent"] + report["ambiguous"],
                     f"planned {report['planned']}, deferred {report['deferred']}, "
                     f"failed {report['failed']}",
@@ -238,15 +247,17 @@ def main() -> None:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         shutil.rmtree(work, ignore_errors=True)
     lines = sum(1 for _ in (args.data / "tracker.csv").open()) - 1
+    load = " → ".join(f"{figures[0]:.2f}" for figures in (load_before, os.getloadavg()))
     print(
-        f"\n{lines:,} key actions, {args.database}, {os.cpu_count()} cores, "
+        f"\nload average (1 min) {load}; "
+        f"{lines:,} key actions, {args.database}, {os.cpu_count()} cores, "
         f"{args.connections} SMTP connections, as of {args.as_of}\n"
     )
     print(
-        "| case | wall s | digests | digests/s | peak RSS MB, largest process "
+        "| case | wall s | CPU s | digests | digests/s | peak RSS MB, largest process "
         "| peak RSS MB, all processes | notes |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for result in results:
         print(result.row())
 
