@@ -13,8 +13,10 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -49,6 +51,14 @@ class LedgerWriter:
         self.may_claim = may_claim
         self.failure: BaseException | None = None  # the writer's own error, for the run
         self.committed = threading.Event()  # set after every commit: the run's thread waits on it
+        # SQLite has one writer at a time. The run's thread holds this while it writes a
+        # planned batch, so the writer wakes the moment that batch is committed; waiting on
+        # SQLite's busy handler instead, it would sleep and poll (up to 100 ms a time).
+        # PostgreSQL writes both at once.
+        sqlite = engine.dialect.name == "sqlite"
+        self._one_writer: AbstractContextManager[Any] = (
+            threading.Lock() if sqlite else nullcontext()
+        )
         self._requests: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._outcomes: queue.SimpleQueue[tuple[ledger.Outcome, str]] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name="ledger-writer", daemon=True)
@@ -61,6 +71,10 @@ class LedgerWriter:
         self._requests.put(request)
         request.done.wait()
         return request.claimed
+
+    def writing(self) -> AbstractContextManager[Any]:
+        """Hold around another write transaction on the same database (the run's thread)."""
+        return self._one_writer
 
     def drain(self) -> list[tuple[ledger.Outcome, str]]:
         """The outcomes recorded since the last call, with their final states."""
@@ -88,7 +102,8 @@ class LedgerWriter:
                 requests = [request for request in batch if request is not None]
                 try:
                     if self.failure is None:
-                        self._answer(connection, requests)
+                        with self._one_writer:
+                            self._answer(connection, requests)
                 except BaseException as exc:
                     self.failure = exc  # the run's thread raises it; nothing more is claimed
                     connection.rollback()
