@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,7 +91,10 @@ class LedgerWriter:
         self._thread.join()
 
     def _serve(self) -> None:
-        with self.engine.connect() as connection:
+        """Answer requests until told to stop. Every request is answered, even after a
+        failure (then without touching the database), so no sender waits forever."""
+        connection = self._connect()
+        try:
             while True:
                 batch = [self._requests.get()]
                 while True:  # everything else waiting now goes into the same commit
@@ -101,18 +104,30 @@ class LedgerWriter:
                         break
                 requests = [request for request in batch if request is not None]
                 try:
-                    if self.failure is None:
+                    if connection is not None and self.failure is None:
                         with self._one_writer:
                             self._answer(connection, requests)
-                except BaseException as exc:
+                except Exception as exc:
                     self.failure = exc  # the run's thread raises it; nothing more is claimed
-                    connection.rollback()
+                    with suppress(Exception):
+                        if connection is not None:
+                            connection.rollback()
                 finally:
                     for request in requests:
                         request.done.set()
                     self.committed.set()
                 if _STOP in batch:
                     return
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def _connect(self) -> Connection | None:
+        try:
+            return self.engine.connect()
+        except Exception as exc:
+            self.failure = exc
+            return None
 
     def _answer(self, connection: Connection, requests: list[_Request]) -> None:
         now = self.clock()

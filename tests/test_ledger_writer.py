@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from reminder import ledger
-from reminder.db import make_session_factory
+from reminder.db import make_engine, make_session_factory
 from reminder.delivery import make_transport
+from reminder.ledger_writer import LedgerWriter
 from reminder.models import Delivery
 from reminder.sending import Sender
 from tests.smtp_server import smtp_server
@@ -81,3 +83,14 @@ def test_outcomes_recorded_together_each_get_their_own_state(engine: Engine) -> 
         assert by_id[rows[1].id].next_attempt_at is not None
         assert by_id[rows[2].id].last_error == "gave up after 1 attempts: 451 still later"
         assert by_id[rows[3].id].attempts == 0  # a released attempt does not count
+
+
+def test_a_writer_that_cannot_reach_the_database_still_answers_every_turn(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"  # the database's folder is a file: every connect fails
+    blocker.write_text("")
+    writer = LedgerWriter(make_engine(f"sqlite:///{blocker / 'reminder.sqlite'}"), Clock(NOW),
+                          timedelta(hours=72), lambda: True)  # fmt: skip
+    row = ledger.Queued(1, "a@example.org", "<1@example.org>", AS_OF, "x", 0, False, NOW)
+    assert writer.turn(None, row) is False  # answered, not claimed: the sender stops
+    writer.close()
+    assert isinstance(writer.failure, Exception)  # for the run's thread to raise
