@@ -1,11 +1,12 @@
-"""The sender threads' ledger writer: one thread with its own database connection that records
-each message's outcome and claims the next, the requests of every connection waiting at that
-moment in one commit (group commit).
+"""The senders' ledger writer: each message's outcome recorded and the next claimed in one
+commit, on a database connection of its own, the requests of every connection waiting at that
+moment in the same commit (group commit). Whichever sender thread comes first commits for all
+that are waiting (it leads); the others find their request answered. So with one connection
+(the outbox) a sender commits for itself without a thread hop, and with several they share.
 
-Having its own thread and connection, it answers the senders while the run's thread plans,
-writes a planned batch to the ledger or renews the lock; the senders only wait for the commit
-that covers their own request. Outcomes are handed back to the run's thread (`drain`), which
-alone updates the run's report. (docs/architecture.md, "Delivery".)
+The senders never wait for the run's thread (it plans, writes a planned batch, renews the
+lock); outcomes are handed back to it (`drain`), and it alone updates the run's report.
+(docs/architecture.md, "Delivery".)
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ import queue
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from reminder import ledger
-
-_STOP = None  # tells the writer thread that no sender will ask again
 
 
 @dataclass
@@ -32,7 +31,7 @@ class _Request:
     outcome: ledger.Outcome | None
     claim: ledger.Queued | None
     claimed: bool = False
-    done: threading.Event = field(default_factory=threading.Event)
+    done: bool = False  # answered, by whichever thread led the commit
 
 
 class LedgerWriter:
@@ -49,27 +48,29 @@ class LedgerWriter:
         self.clock = clock
         self.max_age = max_age
         self.may_claim = may_claim
-        self.failure: BaseException | None = None  # the writer's own error, for the run
+        self.failure: Exception | None = None  # the writer's own error, for the run's thread
         self.committed = threading.Event()  # set after every commit: the run's thread waits on it
         # SQLite has one writer at a time. The run's thread holds this while it writes a
-        # planned batch, so the writer wakes the moment that batch is committed; waiting on
+        # planned batch, so a sender goes on the moment that batch is committed; waiting on
         # SQLite's busy handler instead, it would sleep and poll (up to 100 ms a time).
         # PostgreSQL writes both at once.
         sqlite = engine.dialect.name == "sqlite"
         self._one_writer: AbstractContextManager[Any] = (
             threading.Lock() if sqlite else nullcontext()
         )
-        self._requests: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._leading = threading.Lock()  # one commit at a time on the one connection
+        self._connection: Connection | None = None
+        self._requests: queue.SimpleQueue[_Request] = queue.SimpleQueue()
         self._outcomes: queue.SimpleQueue[tuple[ledger.Outcome, str]] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._serve, name="ledger-writer", daemon=True)
-        self._thread.start()
 
     def turn(self, outcome: ledger.Outcome | None, claim: ledger.Queued | None) -> bool:
         """Record `outcome` and claim `claim` in one commit; whether the claim was won (False
         if another run took the row, the run is stopping, or the writer failed)."""
         request = _Request(outcome, claim)
         self._requests.put(request)
-        request.done.wait()
+        with self._leading:
+            if not request.done:  # not answered by the commit that led before us
+                self._commit_waiting()
         return request.claimed
 
     def writing(self) -> AbstractContextManager[Any]:
@@ -86,50 +87,39 @@ class LedgerWriter:
                 return recorded
 
     def close(self) -> None:
-        """After the last sender has stopped: end the thread and its connection."""
-        self._requests.put(_STOP)
-        self._thread.join()
+        """After the last sender has stopped: give the connection back."""
+        with self._leading:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
-    def _serve(self) -> None:
-        """Answer requests until told to stop. Every request is answered, even after a
-        failure (then without touching the database), so no sender waits forever."""
-        connection = self._connect()
-        try:
+    def _commit_waiting(self) -> None:
+        """Answer every request waiting now in one commit. Every request is answered, after
+        a failure too (then without touching the database), so no sender waits forever."""
+        with self._one_writer:  # taken first: what arrives meanwhile joins this commit
+            batch = []
             while True:
-                batch = [self._requests.get()]
-                while True:  # everything else waiting now goes into the same commit
-                    try:
-                        batch.append(self._requests.get_nowait())
-                    except queue.Empty:
-                        break
-                requests = [request for request in batch if request is not None]
                 try:
-                    if connection is not None and self.failure is None:
-                        with self._one_writer:
-                            self._answer(connection, requests)
-                except Exception as exc:
-                    self.failure = exc  # the run's thread raises it; nothing more is claimed
-                    with suppress(Exception):
-                        if connection is not None:
-                            connection.rollback()
-                finally:
-                    for request in requests:
-                        request.done.set()
-                    self.committed.set()
-                if _STOP in batch:
-                    return
-        finally:
-            if connection is not None:
-                connection.close()
+                    batch.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                if self.failure is None:
+                    self._answer(batch)
+            except Exception as exc:
+                self.failure = exc  # the run's thread raises it; nothing more is claimed
+                with suppress(Exception):
+                    if self._connection is not None:
+                        self._connection.rollback()
+            finally:
+                for request in batch:
+                    request.done = True
+                self.committed.set()
 
-    def _connect(self) -> Connection | None:
-        try:
-            return self.engine.connect()
-        except Exception as exc:
-            self.failure = exc
-            return None
-
-    def _answer(self, connection: Connection, requests: list[_Request]) -> None:
+    def _answer(self, requests: list[_Request]) -> None:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        connection = self._connection
         now = self.clock()
         outcomes = [request.outcome for request in requests if request.outcome is not None]
         states = ledger.record_many(connection, outcomes, now, self.max_age)

@@ -1,9 +1,9 @@
 """Sending queued ledger rows: N threads, each with its own transport (one connection, reused),
 each message claimed just before it goes out and its outcome recorded as soon as it is known.
 
-The threads never touch the database: before each message a thread asks the ledger writer
-(`ledger_writer`, its own thread and connection) to record its previous message's outcome and
-claim the next, in one commit shared with the other threads waiting at that moment. So at most
+Before each message a thread asks the ledger writer (`ledger_writer`, a connection of its
+own) to record its previous message's outcome and claim the next, in one commit shared with
+the other threads waiting at that moment. So at most
 one row per connection is `sending` at any moment, which is the whole crash window
 (docs/architecture.md, "Delivery"). With PIPELINING the next message's MAIL/RCPT/DATA travel
 behind each body; its own body only leaves after its claim is committed. The run's thread
