@@ -1,6 +1,6 @@
-"""The ledger writer: the senders' claims and outcomes are committed by their own thread, so a
-sender goes on while the run's thread is busy elsewhere, and the crash window stays one row
-per connection. Runs on SQLite and, in CI, PostgreSQL."""
+"""The ledger writer: the senders' claims and outcomes are committed on a connection of their
+own, several at once, so a sender goes on while the run's thread is busy elsewhere, and the
+crash window stays one row per connection. Runs on SQLite and, in CI, PostgreSQL."""
 
 from __future__ import annotations
 
