@@ -208,6 +208,7 @@ def main() -> None:
     )
     reminder = [sys.executable, "-m", "reminder.cli"]
     results: list[Result] = []
+    load_before = os.getloadavg()
     try:
         timed([*reminder, "db", "upgrade"], env)
         *measured, _ = timed(
@@ -277,8 +278,10 @@ def main() -> None:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         shutil.rmtree(work, ignore_errors=True)
     lines = sum(1 for _ in (args.data / "tracker.csv").open()) - 1
+    load = " → ".join(f"{figures[0]:.2f}" for figures in (load_before, os.getloadavg()))
     print(
-        f"\n{lines:,} key actions, {args.database}, {os.cpu_count()} cores, "
+        f"\nload average (1 min) {load}; "
+        f"{lines:,} key actions, {args.database}, {os.cpu_count()} cores, "
         f"{args.connections} SMTP connections, as of {args.as_of}\n"
     )
     print(

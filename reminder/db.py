@@ -13,8 +13,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from reminder.config import mask_url_passwords
 from reminder.errors import ConfigError, ReminderError, SchemaError
+from reminder.secret_settings import mask_url_passwords
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 

@@ -173,6 +173,8 @@ def _filled(autoescape: bool, text: str, variables: dict[str, Any]) -> str:
     %-formatted; when autoescaping, the translation is trusted markup and the values are
     escaped (numbers stay numbers, for %d). markupsafe's Markup.__mod__ does the same through
     a Python helper per value, which was most of a digest's rendering time."""
+    if not variables and "%" not in text:  # most strings: nothing to fill in
+        return Markup(text) if autoescape else text
     if not autoescape:
         return text % variables
     escaped = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from reminder.bulk import insert_tuples
@@ -218,11 +218,11 @@ _RECORD = (
 )
 
 
-def claim(session: Session, row: Queued, now: datetime) -> bool:
+def claim(connection: Connection, row: Queued, now: datetime) -> bool:
     """Move one waiting row to `sending` just before its message goes out (the caller
     commits); False when another run took it first."""
     values = {"b_id": row.id, "b_attempts": row.attempts + 1, "b_now": now}
-    result = session.connection().execute(_CLAIM, values)
+    result = connection.execute(_CLAIM, values)
     return int(result.rowcount or 0) == 1
 
 
@@ -266,12 +266,19 @@ def _values(outcome: Outcome, now: datetime, max_age: timedelta) -> dict[str, An
     return values
 
 
-def record(session: Session, outcome: Outcome, now: datetime, max_age: timedelta) -> str:
-    """Write one claimed row's outcome (the caller commits); returns its final state."""
-    values = _values(outcome, now, max_age)
-    bound = {f"b_{name}": values[name] for name in _RECORD_COLUMNS}
-    session.connection().execute(_RECORD, {"b_id": outcome.row.id, **bound})
-    return str(values["status"])
+def record_many(
+    connection: Connection, outcomes: Sequence[Outcome], now: datetime, max_age: timedelta
+) -> list[str]:
+    """Write claimed rows' outcomes in one statement (the caller commits); returns their final
+    states, in order."""
+    if not outcomes:
+        return []
+    params = []
+    for outcome in outcomes:
+        values = _values(outcome, now, max_age)
+        params.append({"b_id": outcome.row.id, **{f"b_{k}": values[k] for k in _RECORD_COLUMNS}})
+    connection.execute(_RECORD, params)
+    return [str(bound["b_status"]) for bound in params]
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

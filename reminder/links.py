@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from reminder.config import Settings, secret_key
+from reminder.config import Settings
+from reminder.secret_settings import secret_key
 
 Clock = Callable[[], datetime]
 

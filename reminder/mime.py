@@ -80,7 +80,7 @@ def _body_part(content_type: str, body: str) -> str:
         body.isascii()
         and "\r" not in body  # a CR from the data must survive: base64 keeps it
         and "\x00" not in body
-        and all(len(line) <= _LONGEST_LINE for line in lines)
+        and max(map(len, lines)) <= _LONGEST_LINE  # not a generator: ~500 lines a digest
     ):
         # The CRLF before the next boundary belongs to the boundary, so one more ends the body.
         encoding, encoded = "7bit", "\r\n".join(lines) + "\r\n"

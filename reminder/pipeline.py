@@ -248,13 +248,14 @@ def _plan_and_send(
     hooks.planning.grow(len(finder.audience.emails - already))
     analyzed_at = 0
     for recipients, planned in planned_batches(finder, settings, already, now, sender.wait_for):
-        rows = ledger.enqueue(session, planned, now, run_id)
-        if report.planned + len(planned) >= max(2 * analyzed_at, 1000):
-            # The reminder log's foreign-key checks look up the ledger rows this run adds
-            # (see db.analyze): refresh the ledger's statistics each time it doubles.
-            analyze(session, ("deliveries",))
-            analyzed_at = report.planned + len(planned)
-        session.commit()  # written before any SMTP traffic (docs/architecture.md, "Delivery")
+        with sender.writer.writing():
+            rows = ledger.enqueue(session, planned, now, run_id)
+            if report.planned + len(planned) >= max(2 * analyzed_at, 1000):
+                # The reminder log's foreign-key checks look up the ledger rows this run adds
+                # (see db.analyze): refresh the ledger's statistics each time it doubles.
+                analyze(session, ("deliveries",))
+                analyzed_at = report.planned + len(planned)
+            session.commit()  # before any SMTP traffic (docs/architecture.md, "Delivery")
         report.add_planned(planned)
         hooks.planning.advance(recipients)
         queued += len(rows)

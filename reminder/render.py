@@ -1,4 +1,6 @@
 """Jinja2 -> Rendered: subject, plain text and HTML for a digest, in the recipient's language.
+The templates, their per-locale environments and the words worked out once per locale live
+here; the values a digest gives its templates are built by `digest_context`.
 
 One set of templates in templates/email/ (digest.subject.txt, digest.txt, digest.html), whose
 words come from the message catalogs through reminder.i18n: one Jinja2 environment per
@@ -11,17 +13,14 @@ once an admin folder is in play; HTML is autoescaped, text and subject are not.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from babel import Locale
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -33,7 +32,8 @@ from jinja2 import (
 
 from reminder import i18n
 from reminder.config import Settings, reply_to
-from reminder.digest import Digest, DigestItem
+from reminder.digest import Digest
+from reminder.digest_context import DeskLinks, View, Words, digest_context
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
 from reminder.links import Links, action_url, page_url
@@ -194,28 +194,25 @@ class Renderer:
             self._sections[(locale, for_office)] = found
         return found
 
+    def _words(self, locale: str, for_office: bool) -> Words:
+        try:
+            phrase = self._phrases(locale)
+            sections = self._section_words(locale, for_office)
+        except TemplateError as exc:
+            raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
+        status_name = self.environment(locale).filters["status_name"]
+        return Words(locale, phrase, status_name, sections)
+
     def render(self, digest: Digest, as_of: date, now: datetime | None = None) -> Rendered:
         locale = self.locale_for(digest.locale)
         # Only the evaluation office's own digest explains escalation as the office.
         for_office = all(item.capacity == "office" for item in digest.items)
-        try:
-            phrase = self._phrases(locale)
-            words = self._section_words(locale, for_office)
-        except TemplateError as exc:
-            raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
-        status_name = self.environment(locale).filters["status_name"]
+        words = self._words(locale, for_office)
         context = {
             **self._constants,
-            **_context(digest, as_of, locale, phrase, status_name, words),
+            **digest_context(digest, as_of, words, self._desk_links(digest, now)),
             "for_office": for_office,
         }
-        links = self._desk_links(digest, now)
-        context["page_url"] = links.page if links else None
-        for section in context["sections"]:
-            for evaluation in section.evaluations:
-                for rec in evaluation.recommendations:
-                    for item in rec.actions:
-                        item.update_url = links.action(item.id) if links else None
         subject, text, html = (self._render_one(locale, name, context) for name in TEMPLATE_NAMES)
         subject = header_safe(subject)
         if not subject:
@@ -244,124 +241,3 @@ class Renderer:
         ) as exc:
             # An admin template (or translation) doing something the data does not support.
             raise ReminderTemplateError(f"template {label}: {type(exc).__name__}: {exc}") from None
-
-
-# Template values are attribute objects, not dicts: Jinja reaches `item.text` on an object
-# directly, while on a dict it first fails getattr (an exception per lookup).
-View = SimpleNamespace
-
-
-def _item(
-    item: DigestItem,
-    locale: str,
-    phrase: Callable[[str, int], str],
-    status_name: Callable[[str], str],
-) -> View:
-    action = item.finding.action
-    return View(
-        id=action.id,
-        when=phrase(item.finding.reason, item.finding.days),
-        number=action.number,
-        text=action.text,
-        deadline_label=action.deadline_label,
-        due=i18n.long_date(action.due, locale) if action.due else None,
-        days=item.finding.days,
-        level=item.finding.milestone or 0,
-        status=status_name(action.status),
-        status_code=action.status,
-        status_label=action.status_label,
-        last_update=i18n.long_date(action.last_update, locale),
-        comments=action.comments or "",
-        responsible_text=action.responsible_text,
-        parties=item.parties,
-        shared_with=item.shared_with,
-        capacity=item.capacity,
-        stands_in_for=item.stands_in_for,
-        chase=[
-            View(
-                name=c.name,
-                email=c.email,
-                last=i18n.long_date(c.last_reminded, locale) if c.last_reminded else None,
-            )
-            for c in item.chase
-        ],
-        revised_from=action.original_deadline_label,
-        update_url=None,
-    )
-
-
-def _context(
-    digest: Digest,
-    as_of: date,
-    locale: str,
-    phrase: Callable[[str, int], str],
-    status_name: Callable[[str], str],
-    words: dict[str, View],
-) -> dict[str, Any]:
-    sections = [
-        View(
-            reason=section.reason,
-            heading=words[section.reason].heading,
-            why=words[section.reason].why,
-            count=len(section.items),
-            evaluations=[
-                View(
-                    title=ev.title,
-                    office=ev.office,
-                    source_url=ev.source_url,
-                    recommendations=[
-                        View(
-                            label=rec.label,
-                            text=rec.text,
-                            actions=[
-                                _item(item, locale, phrase, status_name) for item in rec.items
-                            ],
-                        )
-                        for rec in ev.recommendations
-                    ],
-                )
-                for ev in section.evaluations
-            ],
-        )
-        for section in digest.sections
-    ]
-    # Counts are of everything due (the subject and summary say how much needs attention);
-    # the sections list what fits, and `omitted` says how many more there are.
-    counts = Counter(digest.counts) + Counter(digest.omitted)
-    return {
-        "recipient": View(name=digest.recipient.name, email=digest.recipient.email),
-        "party_names": digest.party_names,
-        "counts": View(
-            **{
-                reason: counts.get(reason, 0)
-                for reason in ("escalation", "overdue", "due_soon", "stale", "no_deadline")
-            }
-        ),
-        "listed": sum(digest.counts.values()),
-        "omitted": sum(digest.omitted.values()),
-        "sections": sections,
-        "as_of": i18n.long_date(as_of, locale),
-        # Kept for admin templates written before the catalogs; ngettext is the way now.
-        "plural": _plural_for(locale),
-    }
-
-
-@lru_cache(maxsize=64)
-def _plural_for(locale: str) -> Callable[..., str]:
-    rule = lru_cache(maxsize=1024)(Locale.parse(locale).plural_form)
-
-    def plural(number: int, *forms: str) -> str:
-        """plural(n, one, few, many, other) or plural(n, one, other), by the locale's rules."""
-        category = rule(abs(number))
-        order = ["one", "few", "many", "other"] if len(forms) == 4 else ["one", "other"]
-        if category not in order:
-            category = "other" if "other" in order else order[-1]
-        return forms[order.index(category)]
-
-    return plural
-
-
-@dataclass(frozen=True)
-class DeskLinks:
-    page: str
-    action: Callable[[int], str]

@@ -1,12 +1,13 @@
 """Sending queued ledger rows: N threads, each with its own transport (one connection, reused),
 each message claimed just before it goes out and its outcome recorded as soon as it is known.
 
-The threads never touch the database: they ask the run's thread, which owns the session, to
-record the previous message's outcome and claim the next one, in one small transaction (the
-requests of all threads that are waiting go into the same commit). So at most one row per
-connection is `sending` at any moment, which is the whole crash window (README "Delivery
-guarantees"). With PIPELINING the next message's MAIL/RCPT/DATA travel behind each body; its
-own body only leaves after its claim is committed.
+Before each message a thread asks the ledger writer (`ledger_writer`, a connection of its
+own) to record its previous message's outcome and claim the next, in one commit shared with
+the other threads waiting at that moment. So at most
+one row per connection is `sending` at any moment, which is the whole crash window
+(docs/architecture.md, "Delivery"). With PIPELINING the next message's MAIL/RCPT/DATA travel
+behind each body; its own body only leaves after its claim is committed. The run's thread
+only queues rows, renews the lock while it waits, and counts the outcomes.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from concurrent.futures import wait as wait_futures
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from reminder import ledger
@@ -27,22 +29,15 @@ from reminder.addresses import AddressError, mailbox
 from reminder.config import Settings
 from reminder.delivery import Envelope, Transport
 from reminder.errors import DeliveryError, ReminderError
+from reminder.ledger_writer import LedgerWriter
 
 log = logging.getLogger("reminder.sending")
 
 # Rows queued ahead of the senders, at most: bounds the messages held in memory.
 QUEUE_AHEAD = 400
+# How often the run's thread looks up from waiting, to renew the lock and count outcomes.
+WAKE_SECONDS = 0.2
 _END = None  # tells a sender thread that nothing more is coming
-
-
-@dataclass
-class _Request:
-    """One sender thread's turn: record `outcome`, then claim `claim`."""
-
-    outcome: ledger.Outcome | None
-    claim: ledger.Queued | None
-    claimed: bool = False
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 def envelope_for(row: ledger.Queued, sender: str) -> Envelope:
@@ -58,7 +53,8 @@ def envelope_for(row: ledger.Queued, sender: str) -> Envelope:
 
 
 class Sender:
-    """Send rows handed to `send`; outcomes go to `on_outcome(outcome, state)` as recorded."""
+    """Send rows handed to `send`; outcomes go to `on_outcome(outcome, state)` as recorded,
+    always on the run's thread."""
 
     def __init__(
         self,
@@ -69,18 +65,18 @@ class Sender:
         on_outcome: Callable[[ledger.Outcome, str], None],
         should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
-        self.session = session
         self.settings = settings
-        self.clock = clock
         self.factory = factory
         self.on_outcome = on_outcome
         self.should_stop = should_stop
-        self.max_age = timedelta(hours=settings.retry_max_age_hours)
         self.keepalive: Callable[[], None] = lambda: None  # the run lock's renewal
         self.systemic: DeliveryError | None = None
         self.aborted = False
         self.rows: queue.Queue[ledger.Queued | None] = queue.Queue()
-        self.requests: queue.Queue[_Request | None] = queue.Queue()
+        bind = session.get_bind()
+        engine = bind.engine if isinstance(bind, Connection) else bind
+        max_age = timedelta(hours=settings.retry_max_age_hours)
+        self.writer = LedgerWriter(engine, clock, max_age, lambda: not self.stopped)
         # Connections are an SMTP matter. The outbox writes fast enough from one thread (more
         # only competed with planning for the CPU); the console prints whole messages, which
         # one at a time keeps readable.
@@ -94,87 +90,64 @@ class Sender:
 
     @property
     def stopped(self) -> bool:
-        return self.aborted or self.systemic is not None or self.should_stop()
+        return (
+            self.aborted
+            or self.systemic is not None
+            or self.writer.failure is not None
+            or self.should_stop()
+        )
 
     # -- the run's thread -------------------------------------------------------------------
     def send(self, rows: list[ledger.Queued]) -> None:
-        """Queue rows for the threads, serving their requests while too many are ahead."""
+        """Queue rows for the threads; wait while too many are ahead."""
         for row in rows:
             self.rows.put(row)
-        self.serve_until(lambda: self.rows.qsize() <= QUEUE_AHEAD or self.stopped)
+        self._wait_until(lambda: self.rows.qsize() <= QUEUE_AHEAD or self.stopped)
 
     def wait_for(self, future: Future[Any]) -> None:
-        """Serve the threads until `future` is done (planning in a worker process)."""
-        future.add_done_callback(lambda _: self.requests.put(None))  # wakes `serve` at once
-        self.serve_until(future.done)
+        """Wait for `future` (planning in a worker process), keeping the lock and counting."""
+        while not wait_futures([future], timeout=WAKE_SECONDS).done:
+            self._looked_up()
+        self._looked_up()
 
-    def serve_until(self, ready: Callable[[], bool], wake: float = 0.2) -> None:
-        """Record and claim for the threads until `ready()`; checked at least every `wake` s."""
+    def _wait_until(self, ready: Callable[[], bool]) -> None:
+        """Wait until `ready()`, checked after each of the writer's commits (at least every
+        WAKE_SECONDS)."""
         while not ready():
-            self.serve(wake)
-            self.keepalive()
+            self.writer.committed.wait(WAKE_SECONDS)
+            self.writer.committed.clear()
+            self._looked_up()
 
-    def serve(self, timeout: float) -> None:
-        """Answer the requests waiting (after up to `timeout` s for the first) in one commit."""
-        try:
-            first = self.requests.get(timeout=timeout)
-        except queue.Empty:
-            return
-        batch = [first]
-        while True:
-            try:
-                batch.append(self.requests.get_nowait())
-            except queue.Empty:
-                break
-        self._answer([request for request in batch if request is not None])
-
-    def _answer(self, batch: list[_Request]) -> None:
-        now = self.clock()
-        try:
-            states = []
-            for request in batch:
-                if request.outcome is not None:
-                    state = ledger.record(self.session, request.outcome, now, self.max_age)
-                    states.append((request.outcome, state))
-                if request.claim is not None and not self.stopped:
-                    request.claimed = ledger.claim(self.session, request.claim, now)
-            self.session.commit()
-        except BaseException:
-            self.aborted = True  # the threads stop claiming; the caller rolls back
-            raise
-        finally:
-            for request in batch:
-                request.done.set()
-        for outcome, state in states:
+    def _looked_up(self) -> None:
+        """Between waits: report the outcomes recorded, renew the lock, surface a failure of
+        the writer."""
+        for outcome, state in self.writer.drain():
             self.on_outcome(outcome, state)
+        if self.writer.failure is not None:
+            raise self.writer.failure
+        self.keepalive()
 
     def finish(self) -> None:
         """Let the threads send what is queued (or stop, if asked), recording every outcome."""
         for _ in self.threads:
             self.rows.put(_END)
-        self.serve_until(lambda: not any(thread.is_alive() for thread in self.threads))
-        self.serve(0)
+        self._wait_until(lambda: not any(thread.is_alive() for thread in self.threads))
+        self.writer.close()
+        self._looked_up()
 
     def abort(self) -> None:
-        """After a failure in the run's thread: stop the threads, answering without claiming."""
+        """After a failure in the run's thread: stop the threads; the outcomes of the messages
+        in flight are still recorded, nothing more is claimed."""
         self.aborted = True
         for _ in self.threads:
             self.rows.put(_END)
-        while any(thread.is_alive() for thread in self.threads):
-            try:
-                request = self.requests.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if request is not None:
-                request.done.set()
+        for thread in self.threads:
+            thread.join()
+        self.writer.close()
+        for outcome, state in self.writer.drain():
+            self.on_outcome(outcome, state)
 
     # -- a sender thread --------------------------------------------------------------------
-    def _turn(self, outcome: ledger.Outcome | None, claim: ledger.Queued | None) -> bool:
-        request = _Request(outcome, claim)
-        self.requests.put(request)
-        request.done.wait()
-        return request.claimed
-
     def _next_row(self, block: bool) -> ledger.Queued | bool | None:
         """A row, _END, or False when none is queued right now (non-blocking)."""
         try:
@@ -189,7 +162,7 @@ class Sender:
         try:
             while isinstance(current, ledger.Queued):
                 following = self._next_row(block=False)
-                if not self._turn(outcome, current):
+                if not self.writer.turn(outcome, current):
                     outcome = None  # taken by another run, or we are stopping
                     if self.stopped:
                         break
@@ -200,7 +173,7 @@ class Sender:
                     outcome = self._send_one(transport, current, ahead)
                 current = following if following is not False else self._next_row(block=True)
             if outcome is not None:
-                self._turn(outcome, None)
+                self.writer.turn(outcome, None)
         finally:
             if transport is not None:
                 transport.close()

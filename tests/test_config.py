@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from reminder.config import Settings, load_settings, smtp_password
+from reminder.config import Settings, load_settings
 from reminder.errors import ConfigError
+from reminder.secret_settings import smtp_password
 from tests.conftest import ROOT
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from reminder.cli import main
-from reminder.config import load_settings, secret_key
+from reminder.config import load_settings
 from reminder.errors import ConfigError
+from reminder.secret_settings import secret_key
 
 
 def test_a_base_url_without_a_key_is_refused_naming_the_key() -> None:

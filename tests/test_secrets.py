@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from reminder.cli import main
-from reminder.config import load_settings, mask_url_passwords, public_settings
+from reminder.config import load_settings
 from reminder.errors import ConfigError
+from reminder.secret_settings import mask_url_passwords, public_settings
 from tests.conftest import EXAMPLES
 from tests.smtp_server import smtp_server
 

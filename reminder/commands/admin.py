@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from reminder import i18n, migrate, template_check
 from reminder.commands.common import App
-from reminder.config import check_secret_files, public_settings, secret_key
 from reminder.db import connect_error_context
 from reminder.output import print_json
 from reminder.render import Renderer
+from reminder.secret_settings import check_secret_files, public_settings, secret_key
 
 if TYPE_CHECKING:
     from reminder.commands.common import Commands

@@ -13,9 +13,10 @@ import re
 import smtplib
 import ssl
 
-from reminder.config import Settings, smtp_password
+from reminder.config import Settings
 from reminder.delivery.base import Envelope
 from reminder.errors import ConfigError, DeliveryError
+from reminder.secret_settings import smtp_password
 
 # Lines starting with "." are doubled in the DATA stream (RFC 5321 section 4.5.2).
 _DOT = re.compile(rb"(?m)^\.")

@@ -1,0 +1,131 @@
+"""The senders' ledger writer: each message's outcome recorded and the next claimed in one
+commit, on a database connection of its own, the requests of every connection waiting at that
+moment in the same commit (group commit). Whichever sender thread comes first commits for all
+that are waiting (it leads); the others find their request answered. So with one connection
+(the outbox) a sender commits for itself without a thread hop, and with several they share.
+
+The senders never wait for the run's thread (it plans, writes a planned batch, renews the
+lock); outcomes are handed back to it (`drain`), and it alone updates the run's report.
+(docs/architecture.md, "Delivery".)
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from reminder import ledger
+
+
+@dataclass
+class _Request:
+    """One sender's turn: record `outcome`, then claim `claim` (either may be None)."""
+
+    outcome: ledger.Outcome | None
+    claim: ledger.Queued | None
+    claimed: bool = False
+    done: bool = False  # answered, by whichever thread led the commit
+
+
+class LedgerWriter:
+    """`turn(outcome, claim)` from any sender thread; `drain()`, `close()` from the run's."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime],
+        max_age: timedelta,
+        may_claim: Callable[[], bool],
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.max_age = max_age
+        self.may_claim = may_claim
+        self.failure: Exception | None = None  # the writer's own error, for the run's thread
+        self.committed = threading.Event()  # set after every commit: the run's thread waits on it
+        # SQLite has one writer at a time. The run's thread holds this while it writes a
+        # planned batch, so a sender goes on the moment that batch is committed; waiting on
+        # SQLite's busy handler instead, it would sleep and poll (up to 100 ms a time).
+        # PostgreSQL writes both at once.
+        sqlite = engine.dialect.name == "sqlite"
+        self._one_writer: AbstractContextManager[Any] = (
+            threading.Lock() if sqlite else nullcontext()
+        )
+        self._leading = threading.Lock()  # one commit at a time on the one connection
+        self._connection: Connection | None = None
+        self._requests: queue.SimpleQueue[_Request] = queue.SimpleQueue()
+        self._outcomes: queue.SimpleQueue[tuple[ledger.Outcome, str]] = queue.SimpleQueue()
+
+    def turn(self, outcome: ledger.Outcome | None, claim: ledger.Queued | None) -> bool:
+        """Record `outcome` and claim `claim` in one commit; whether the claim was won (False
+        if another run took the row, the run is stopping, or the writer failed)."""
+        request = _Request(outcome, claim)
+        self._requests.put(request)
+        with self._leading:
+            if not request.done:  # not answered by the commit that led before us
+                self._commit_waiting()
+        return request.claimed
+
+    def writing(self) -> AbstractContextManager[Any]:
+        """Hold around another write transaction on the same database (the run's thread)."""
+        return self._one_writer
+
+    def drain(self) -> list[tuple[ledger.Outcome, str]]:
+        """The outcomes recorded since the last call, with their final states."""
+        recorded = []
+        while True:
+            try:
+                recorded.append(self._outcomes.get_nowait())
+            except queue.Empty:
+                return recorded
+
+    def close(self) -> None:
+        """After the last sender has stopped: give the connection back."""
+        with self._leading:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _commit_waiting(self) -> None:
+        """Answer every request waiting now in one commit. Every request is answered, after
+        a failure too (then without touching the database), so no sender waits forever."""
+        with self._one_writer:  # taken first: what arrives meanwhile joins this commit
+            batch = []
+            while True:
+                try:
+                    batch.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                if self.failure is None:
+                    self._answer(batch)
+            except Exception as exc:
+                self.failure = exc  # the run's thread raises it; nothing more is claimed
+                with suppress(Exception):
+                    if self._connection is not None:
+                        self._connection.rollback()
+            finally:
+                for request in batch:
+                    request.done = True
+                self.committed.set()
+
+    def _answer(self, requests: list[_Request]) -> None:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        connection = self._connection
+        now = self.clock()
+        outcomes = [request.outcome for request in requests if request.outcome is not None]
+        states = ledger.record_many(connection, outcomes, now, self.max_age)
+        for request in requests:
+            if request.claim is not None and self.may_claim():
+                request.claimed = ledger.claim(connection, request.claim, now)
+        connection.commit()
+        for recorded in zip(outcomes, states, strict=True):
+            self._outcomes.put(recorded)

@@ -1,0 +1,96 @@
+"""The ledger writer: the senders' claims and outcomes are committed on a connection of their
+own, several at once, so a sender goes on while the run's thread is busy elsewhere, and the
+crash window stays one row per connection. Runs on SQLite and, in CI, PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from reminder import ledger
+from reminder.db import make_engine, make_session_factory
+from reminder.delivery import make_transport
+from reminder.ledger_writer import LedgerWriter
+from reminder.models import Delivery
+from reminder.sending import Sender
+from tests.smtp_server import smtp_server
+from tests.test_delivery_e2e import AS_OF, NOW, Clock, smtp_settings
+
+
+def planned(n: int) -> ledger.PlannedDigest:
+    payload = f"Subject: digest {n}\r\nMessage-ID: <{n}@example.org>\r\n\r\nBody {n}.\r\n"
+    return ledger.PlannedDigest(
+        f"person{n}@example.org", None, AS_OF, f"<{n}@example.org>", f"digest {n}", "en",
+        {"overdue": 1}, payload, [],
+    )  # fmt: skip
+
+
+def states(session: Session) -> dict[str, str]:
+    session.rollback()  # a fresh read
+    return {d.recipient: d.status for d in session.scalars(select(Delivery).order_by(Delivery.id))}
+
+
+def test_the_sender_goes_on_while_the_runs_thread_does_nothing(
+    engine: Engine, database_url: str
+) -> None:
+    with smtp_server() as (recorder, port), make_session_factory(engine)() as session:
+        recorder.hold = True  # each message waits for the test's permit
+        rows = ledger.enqueue(session, [planned(n) for n in range(3)], NOW, None)
+        session.commit()
+        outcomes: list[str] = []
+        settings = smtp_settings(database_url, port, smtp_connections=1)
+        sender = Sender(session, settings, Clock(NOW), make_transport,
+                        lambda _, state: outcomes.append(state))  # fmt: skip
+        sender.send(rows)  # fewer than QUEUE_AHEAD: returns at once, serving nothing
+        for n in range(3):
+            recorder.wait_arrival()
+            # The message in flight is the only row `sending`: its claim and the previous
+            # message's outcome were committed together, before its body left.
+            expected = ["sent"] * n + ["sending"] + ["pending"] * (2 - n)
+            assert list(states(session).values()) == expected
+            recorder.let_through()
+        sender.finish()
+        assert outcomes == ["sent"] * 3  # handed to the run's thread, in order
+        assert Counter(states(session).values()) == {"sent": 3}
+
+
+def test_outcomes_recorded_together_each_get_their_own_state(engine: Engine) -> None:
+    with make_session_factory(engine)() as session:
+        rows = ledger.enqueue(session, [planned(n) for n in range(4)], NOW, None)
+        session.commit()
+        old = ledger.Queued(*[getattr(rows[2], f) for f in ("id", "recipient", "message_id",
+                            "digest_day", "payload", "attempts", "maybe_delivered")],
+                            created_at=NOW - timedelta(hours=100))  # fmt: skip
+        outcomes = [
+            ledger.Outcome(rows[0], "sent"),
+            ledger.Outcome(rows[1], "deferred", "451 try later"),
+            ledger.Outcome(old, "deferred", "451 still later"),
+            ledger.Outcome(rows[3], "released", "cannot connect"),
+        ]
+        with engine.connect() as connection:
+            for row in rows:
+                assert ledger.claim(connection, row, NOW)
+            found = ledger.record_many(connection, outcomes, NOW, timedelta(hours=72))
+            connection.commit()
+        assert found == ["sent", "deferred", "failed", "pending"]
+        session.rollback()
+        by_id = {d.id: d for d in session.scalars(select(Delivery).order_by(Delivery.id))}
+        assert [by_id[row.id].status for row in rows] == found
+        assert by_id[rows[1].id].next_attempt_at is not None
+        assert by_id[rows[2].id].last_error == "gave up after 1 attempts: 451 still later"
+        assert by_id[rows[3].id].attempts == 0  # a released attempt does not count
+
+
+def test_a_writer_that_cannot_reach_the_database_still_answers_every_turn(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"  # the database's folder is a file: every connect fails
+    blocker.write_text("")
+    writer = LedgerWriter(make_engine(f"sqlite:///{blocker / 'reminder.sqlite'}"), Clock(NOW),
+                          timedelta(hours=72), lambda: True)  # fmt: skip
+    row = ledger.Queued(1, "a@example.org", "<1@example.org>", AS_OF, "x", 0, False, NOW)
+    assert writer.turn(None, row) is False  # answered, not claimed: the sender stops
+    writer.close()
+    assert isinstance(writer.failure, Exception)  # for the run's thread to raise
