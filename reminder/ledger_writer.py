@@ -108,6 +108,8 @@ class LedgerWriter:
                     self._answer(batch)
             except Exception as exc:
                 self.failure = exc  # the run's thread raises it; nothing more is claimed
+                for request in batch:  # a claim is won only once committed: send nothing
+                    request.claimed = False
                 with suppress(Exception):
                     if self._connection is not None:
                         self._connection.rollback()

@@ -94,3 +94,26 @@ def test_a_writer_that_cannot_reach_the_database_still_answers_every_turn(tmp_pa
     assert writer.turn(None, row) is False  # answered, not claimed: the sender stops
     writer.close()
     assert isinstance(writer.failure, Exception)  # for the run's thread to raise
+
+
+def test_a_claim_whose_commit_fails_is_not_won(engine: Engine) -> None:
+    """The claim's UPDATE succeeds but its commit does not: the sender must not send, and the
+    row stays pending for the next run (a systemic failure leaves rows pending)."""
+    from sqlalchemy import event
+
+    with make_session_factory(engine)() as session:
+        rows = ledger.enqueue(session, [planned(0)], NOW, None)
+        session.commit()
+        writer = LedgerWriter(engine, Clock(NOW), timedelta(hours=72), lambda: True)
+
+        def refuse(connection: object) -> None:
+            raise RuntimeError("disk full")  # as a failing COMMIT would
+
+        event.listen(engine, "commit", refuse)
+        try:
+            assert writer.turn(None, rows[0]) is False
+        finally:
+            event.remove(engine, "commit", refuse)
+            writer.close()
+        assert isinstance(writer.failure, RuntimeError)
+        assert list(states(session).values()) == ["pending"]
