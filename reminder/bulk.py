@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Date, Table, insert
+from sqlalchemy import JSON, Date, Table, insert, update
 from sqlalchemy.orm import Session
+
+PARK_CHUNK = 5000  # ids per statement (SQLite's limit on bound parameters is 32,766)
 
 
 def _driver(session: Session) -> tuple[str, Any]:
@@ -74,3 +76,17 @@ def _iso_dates(row: Sequence[Any], dates: Sequence[int]) -> list[Any]:
         if values[index] is not None:
             values[index] = values[index].isoformat()
     return values
+
+
+def park(session: Session, model: Any, ids: Sequence[int]) -> None:
+    """Free the places of rows that move (key actions, recommendations). A place is unique
+    per parent and checked row by row, so a swap would collide: each moving row first goes
+    to minus its old place (unique, and no place is negative), one statement per chunk; the
+    caller then sets the new places, and inserts new rows into free ones."""
+    for start in range(0, len(ids), PARK_CHUNK):
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids[start : start + PARK_CHUNK]))
+            .values(position=-model.position)
+            .execution_options(synchronize_session=False)
+        )

@@ -1,7 +1,8 @@
 """Writes one group's key actions in four steps: look up what is stored, diff it against the
-file (each row matched to its stored action by matching.match), insert what is new, relink
-responsible parties that changed. Also appends the import's status history and keeps a newer
-desk update over an older file row (history.py)."""
+file (each row matched to its stored action by matching.match), insert what is new (after
+bulk.park freed the places of actions that move), relink responsible parties that changed.
+Also appends the import's status history and keeps a newer desk update over an older file
+row (history.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from reminder import bulk
 from reminder.bulk import insert_rows
 from reminder.importers import history, matching
 from reminder.importers.records import ActionRecord, EvaluationRecord
@@ -38,7 +40,6 @@ ACTION_FIELDS = (
 DESK_FIELDS = ("status", "status_label", "comments")  # what a newer desk update keeps
 # What an accepted deadline proposal set: a file still giving the original deadline is older.
 DEADLINE_FIELDS = ("due_date", "deadline_precision", "deadline_label")
-PARK_CHUNK = 5000  # ids per statement (SQLite's limit on bound parameters is 32,766)
 MISSING_LISTED = 1000  # actions not in the file listed by name per import; all are counted
 
 
@@ -95,7 +96,7 @@ class KeyActionWriter:
         wanted = [rec_id for ids in rec_ids for rec_id in ids]
         stored = self.lookup(wanted)
         diff = self.diff(records, rec_ids, stored)
-        self.park(diff.parked)
+        bulk.park(self.session, KeyAction, diff.parked)
         self.insert(diff, wanted)
         if diff.changed:
             self.session.execute(update(KeyAction), diff.changed)
@@ -221,21 +222,6 @@ class KeyActionWriter:
         self.kept_desk.append(
             {"line": action.line, "date": desk.recorded_at.date().isoformat(), "by": who}
         )
-
-    # -- park -----------------------------------------------------------------------------
-    def park(self, action_ids: list[int]) -> None:
-        """Free the places of actions that move. Positions are unique per recommendation and
-        checked row by row, so a swap would collide: each moving action first goes to minus
-        its old place (unique, and no place is negative), one statement per chunk; the
-        changed rows then set the new places, and new actions are inserted into free ones."""
-        for start in range(0, len(action_ids), PARK_CHUNK):
-            chunk = action_ids[start : start + PARK_CHUNK]
-            self.session.execute(
-                update(KeyAction)
-                .where(KeyAction.id.in_(chunk))
-                .values(position=-KeyAction.position)
-                .execution_options(synchronize_session=False)
-            )
 
     # -- insert ---------------------------------------------------------------------------
     def insert(self, diff: Diff, rec_ids: list[int]) -> None:

@@ -34,6 +34,7 @@ class FileSummary:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     kept_desk_updates: list[dict[str, Any]] = field(default_factory=list)
     missing_actions: list[dict[str, Any]] = field(default_factory=list)  # kept, not in file
+    missing_recommendations: list[dict[str, Any]] = field(default_factory=list)  # kept too
 
     def as_dict(self) -> dict[str, Any]:
         def counts(counter: Counter[str]) -> dict[str, int]:
@@ -54,6 +55,7 @@ class FileSummary:
             "warnings": self.warnings,
             "kept_desk_updates": self.kept_desk_updates,
             "missing_actions": self.missing_actions,
+            "missing_recommendations": self.missing_recommendations,
         }
 
 
@@ -109,6 +111,7 @@ def load_batch(
     ]
     summary.kept_desk_updates = writer.actions.kept_desk
     summary.missing_actions = writer.actions.missing
+    summary.missing_recommendations = writer.recommendations.missing
     session.add(
         ImportRecord(
             file_name=batch.file,

@@ -1,6 +1,6 @@
 """What `reminder import` prints: a file's summary (counts, encoding, unresolved names and
-guessed splits grouped by name, ambiguous dates, kept desk updates, stored actions the file no
-longer has) and a file's errors."""
+guessed splits grouped by name, ambiguous dates, kept desk updates, stored recommendations and
+actions the file no longer has) and a file's errors."""
 
 from __future__ import annotations
 
@@ -80,16 +80,31 @@ def summary_lines(summary: dict[str, Any], dry_run: bool) -> list[str]:
 
 
 def _missing_lines(summary: dict[str, Any]) -> list[str]:
-    """Stored actions the file no longer has: kept as they were, still reminded while open,
-    so the office can close them on the desk or restore their rows."""
+    """Stored recommendations and actions the file no longer has: kept as they were, still
+    reminded while open, so the office can close them on the desk or restore their rows."""
+    out = []
+    for rec in summary.get("missing_recommendations", [])[:FIRST_MISSING]:
+        out.append(
+            "  recommendation not in the file, kept as it was with its key actions: "
+            f"{rec['evaluation']}, recommendation {rec['recommendation']}: {_short(rec['text'])}"
+        )
+    more = summary["recommendations"].get("not in file (kept)", 0) - len(out)
+    if more > 0:
+        out.append(f"  … and {more:,} more recommendations not in the file, kept as they were")
+    return out + _missing_action_lines(summary)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT_TEXT else text[: SHORT_TEXT - 1] + "…"
+
+
+def _missing_action_lines(summary: dict[str, Any]) -> list[str]:
     missing = summary.get("missing_actions", [])
     out = []
     for action in missing[:FIRST_MISSING]:
-        text = action["text"]
-        text = text if len(text) <= SHORT_TEXT else text[: SHORT_TEXT - 1] + "…"
         out.append(
             f"  not in the file, kept as they were: {action['evaluation']}, "
-            f"recommendation {action['recommendation']}: {text}"
+            f"recommendation {action['recommendation']}: {_short(action['text'])}"
         )
     more = summary["key_actions"].get("not in file (kept)", 0) - len(out)
     if more > 0:

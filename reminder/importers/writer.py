@@ -1,7 +1,7 @@
 """Bulk writer for imported management responses: evaluations in groups, a handful of
 statements per group (look up what exists, insert what is new, update what changed), so a
-million key actions import in minutes, not hours. Nothing stored is ever deleted. Key actions
-are written by action_writer.KeyActionWriter."""
+million key actions import in minutes, not hours. Nothing stored is ever deleted.
+Recommendations are written by recommendation_writer, key actions by action_writer."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from reminder.bulk import insert_rows
 from reminder.db import analyze
 from reminder.importers.action_writer import KeyActionWriter
-from reminder.importers.records import ActionRecord, EvaluationRecord, RecommendationRecord
-from reminder.models import Evaluation, Recommendation, table
+from reminder.importers.recommendation_writer import RecommendationWriter
+from reminder.importers.records import ActionRecord, EvaluationRecord
+from reminder.models import Evaluation, table
 from reminder.progress import SILENT, Progress
 from reminder.responsible import Resolution, Resolver, normalise_name, repeats_action
 
@@ -31,16 +31,6 @@ EVALUATION_FIELDS = (
     "source_url",
     "response_state",
     "summary",
-)
-RECOMMENDATION_FIELDS = (
-    "number",
-    "text",
-    "management_response",
-    "description",
-    "category",
-    "tags",
-    "added_on",
-    "updated_on",
 )
 
 
@@ -59,19 +49,6 @@ def _evaluation_values(record: EvaluationRecord) -> dict[str, Any]:
         "source_url": record.source_url,
         "response_state": record.response_state,
         "summary": record.summary or None,
-    }
-
-
-def _recommendation_values(record: RecommendationRecord) -> dict[str, Any]:
-    return {
-        "number": record.number,
-        "text": record.text,
-        "management_response": record.management_response or None,
-        "description": record.description or None,
-        "category": record.category,
-        "tags": record.tags,
-        "added_on": record.added_on,
-        "updated_on": record.updated_on,
     }
 
 
@@ -99,6 +76,8 @@ class BulkWriter:
         }
         self.unresolved: list[dict[str, Any]] = []
         self._resolutions: dict[str, Resolution] = {}
+        self.recommendations = RecommendationWriter(session)
+        self.counts["recommendations"] = self.recommendations.counts
         self.actions = KeyActionWriter(session, file, now, self.resolve)
         self.counts["key_actions"] = self.actions.counts
 
@@ -117,12 +96,7 @@ class BulkWriter:
         for start in range(0, len(records), GROUP):
             group = records[start : start + GROUP]
             evaluation_ids = self._evaluations(group)
-            rec_ids = self._recommendations(group, evaluation_ids)
-            positions = [
-                [rec_ids[(e, p)] for p in range(1, len(r.recommendations) + 1)]
-                for e, r in zip(evaluation_ids, group, strict=True)
-            ]
-            self.actions.write(group, positions)
+            self.actions.write(group, self.recommendations.write(group, evaluation_ids))
             self.shown.advance(sum(len(r.actions) for e in group for r in e.recommendations))
             created = self.counts["key_actions"]["created"]
             if created >= max(2 * analyzed_at, 10_000):
@@ -187,51 +161,6 @@ class BulkWriter:
             ids[i] = created[identity]
         self._count("evaluations", "created", len(new))
         return ids
-
-    def _recommendations(
-        self, records: Sequence[EvaluationRecord], evaluation_ids: list[int]
-    ) -> dict[tuple[int, int], int]:
-        stored = {
-            (row.evaluation_id, row.position): row
-            for row in self.session.execute(
-                select(
-                    Recommendation.id,
-                    Recommendation.evaluation_id,
-                    Recommendation.position,
-                    *(getattr(Recommendation, f) for f in RECOMMENDATION_FIELDS),
-                ).where(Recommendation.evaluation_id.in_(evaluation_ids))
-            )
-        }
-        ids = {key: row.id for key, row in stored.items()}
-        per_evaluation = Counter(evaluation_id for evaluation_id, _ in stored)
-        new_rows, changed = [], []
-        for evaluation_id, record in zip(evaluation_ids, records, strict=True):
-            for position, rec in enumerate(record.recommendations, start=1):
-                key, values = (evaluation_id, position), _recommendation_values(rec)
-                if key not in stored:
-                    new_rows.append(dict(evaluation_id=evaluation_id, position=position, **values))
-                elif _differs(stored[key], values, RECOMMENDATION_FIELDS):
-                    changed.append(dict(id=stored[key].id, **values))
-                else:
-                    self._count("recommendations", "unchanged")
-            kept = per_evaluation.get(evaluation_id, 0) - len(record.recommendations)
-            if kept > 0:
-                self._count("recommendations", "not in file (kept)", kept)
-        if new_rows:
-            ids.update(self._insert_recommendations(new_rows, evaluation_ids))
-        if changed:
-            self.session.execute(update(Recommendation), changed)
-            self._count("recommendations", "updated", len(changed))
-        return ids
-
-    def _insert_recommendations(
-        self, rows: list[dict[str, Any]], evaluation_ids: list[int]
-    ) -> dict[tuple[int, int], int]:
-        insert_rows(self.session, table(Recommendation), rows)
-        self._count("recommendations", "created", len(rows))
-        query = select(Recommendation.evaluation_id, Recommendation.position, Recommendation.id)
-        found = self.session.execute(query.where(Recommendation.evaluation_id.in_(evaluation_ids)))
-        return {(evaluation_id, position): rec_id for evaluation_id, position, rec_id in found}
 
 
 def resolution_for(
