@@ -82,8 +82,10 @@ MATCHES = [
     ("1:a 2:b 3:c", "4:n 1:a 2:b 3:c", [None, 0, 1, 2], []),  # inserted above
     ("1:a 2:b 3:c", "1:a 3:c", [0, 2], [1]),  # removed: missing, not handed to 3
     ("1:a 2:b 3:c", "2:b 1:a 3:c", [1, 0, 2], []),  # swapped
-    ("1:a 2:b", "4:n 2:B. 1:x", [None, 1, 0], []),  # the number wins over the text
-    ("1:a 2:b 3:c", "1:a 2:b 4:c", [0, 1, None], [2]),  # another number: never the same
+    ("1:a 2:b", "4:n 2:B. 1:x", [None, 1, 0], []),  # a text edited: found by its number
+    ("1:a 2:b 3:c", "1:a 2:b 4:c", [0, 1, 2], []),  # renumbered, same text: the same one
+    ("1:a 2:b", "1:n 2:a 3:b", [None, 0, 1], []),  # a new first one, the rest renumbered
+    ("1:a 2:b 3:c", "1:a 2:b 4:x", [0, 1, None], [2]),  # another number and text: a new one
     ("1.:a 2:b", "1:a Rec.2:b", [0, 1], []),  # numbers compared normalised
     ("a b c", "n a b c", [None, 0, 1, 2], []),  # no numbers: by text
     ("a b c", "c a B.", [2, 0, 1], []),  # by text, normalised

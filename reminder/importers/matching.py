@@ -1,7 +1,7 @@
 """Which stored recommendation each of a file's recommendations is, within one evaluation,
 and which stored key action each row is, within one recommendation (PURE; the rules are in
-docs/architecture.md, "Importers"): by number (recommendations) or text first, then by
-position for what is left over, so a recommendation or row inserted, deleted or moved never
+docs/architecture.md, "Importers"): by text first (then, for recommendations, by number), then
+by position for what is left over, so a recommendation or row inserted, deleted or moved never
 hands one action's status, desk updates and reminder history to another."""
 
 from __future__ import annotations
@@ -67,39 +67,35 @@ Identity = tuple[str | None, str]  # a recommendation's number (or None) and tex
 def match_recommendations(stored: list[Identity], given: list[Identity]) -> Matched:
     """Pair the file's recommendations (in file order) with the stored ones (by position).
 
-    Equal numbers pair first; then equal texts (text_key, in order); then what is left takes
-    the stored recommendation left at its place. Two recommendations that both have a number
-    and differ in it are never paired: they are two recommendations of the report."""
+    Equal texts pair first (text_key, in order), so a report that renumbers its
+    recommendations around a new one keeps each with its history; then equal numbers among
+    those left (a text edited, its number kept); then what is left takes the stored
+    recommendation left at its place, unless both carry numbers (then they differ, and are
+    two recommendations of the report)."""
     if stored == given:
         return Matched(list(range(len(given))), [])  # the usual re-import: nothing moved
     if not stored:
         return Matched([None] * len(given), [])
     numbers = [number_key(n or "") for n, _ in stored]
+    given_numbers = [number_key(n or "") for n, _ in given]
     found: list[int | None] = [None] * len(given)
-    by_number: dict[str, deque[int]] = {}
-    for index, key in enumerate(numbers):
-        if key:
-            by_number.setdefault(key, deque()).append(index)
-    for place, (number, _) in enumerate(given):
-        queue = by_number.get(number_key(number or ""))
-        found[place] = queue.popleft() if queue else None
-    left = set(range(len(stored))) - {index for index in found if index is not None}
-    by_text: dict[str, list[int]] = {}
-    for index in sorted(left):
-        by_text.setdefault(text_key(stored[index][1]), []).append(index)
+    left = set(range(len(stored)))
 
-    def may_pair(place: int, index: int) -> bool:
-        return index in left and not (numbers[index] and number_key(given[place][0] or ""))
+    def pair_by(keys: list[str], given_keys: list[str]) -> None:
+        queues: dict[str, deque[int]] = {}
+        for index in sorted(left):
+            if keys[index]:
+                queues.setdefault(keys[index], deque()).append(index)
+        for place, key in enumerate(given_keys):
+            queue = queues.get(key) if found[place] is None and key else None
+            if queue:
+                found[place] = index = queue.popleft()
+                left.discard(index)
 
-    for place, (_, text) in enumerate(given):
-        if found[place] is None:
-            candidates = by_text.get(text_key(text), [])
-            paired = next((i for i in candidates if may_pair(place, i)), None)
-            if paired is not None:
-                found[place] = paired
-                left.discard(paired)
-    for place, paired in enumerate(found):
-        if paired is None and may_pair(place, place):
+    pair_by([text_key(t) for _, t in stored], [text_key(t) for _, t in given])
+    pair_by(numbers, given_numbers)
+    for place in range(len(given)):
+        if found[place] is None and place in left and not (numbers[place] and given_numbers[place]):
             found[place] = place
             left.discard(place)
     return Matched(found, sorted(left))
