@@ -51,8 +51,8 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.out:
         raise ReminderError("--format xlsx writes a workbook: give --out FILE")
     locale = _language(args.lang or app.settings.default_locale)
-    with app.session() as session:
-        report = build_report(session, args.as_of or app.today(), app.settings.zone, args.since)
+    require_current_schema(app.engine)
+    report = build_report(app.engine, args.as_of or app.today(), app.settings.zone, args.since)
     data = render_report(report, args.format, locale)
     if args.out:
         write_atomically(Path(args.out), data)

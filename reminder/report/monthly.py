@@ -88,7 +88,7 @@ def _plan(
     if not todo:
         return
     previous_month = (month - timedelta(days=1)).replace(day=1)
-    report = build_report(session, today, settings.zone, previous_month)
+    report = build_report(session.get_bind().engine, today, settings.zone, previous_month)
     # Recipients are addresses in the settings, with no locale of their own.
     locale = spoken(settings.default_locale)
     content = report_content(report, month, locale)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from reminder.models import CLOSED_STATUSES, ActionUpdate, KeyAction, UTCDateTime
 from reminder.report.counting import rate
+from reminder.report.parallel import EVERY_ACTION, Shard
 from reminder.report.sqltime import end_of_day
 
 MONTHS = 12
@@ -76,7 +77,7 @@ def _late(due: Any, ends: list[date]) -> ColumnElement[int]:
     return _first_index([due < end for end in ends])
 
 
-def _changes(instants: list[datetime], ends: list[date]) -> Any:
+def _changes(instants: list[datetime], ends: list[date], shard: Shard) -> Any:
     """One row per status change, in one pass of a window over the history: its status, the
     status before it when it is the action's first change, the month ends its status
     starts and stops covering, and the action's due day."""
@@ -94,7 +95,7 @@ def _changes(instants: list[datetime], ends: list[date]) -> Any:
             KeyAction.due_date.label("due"),
         )
         .join(KeyAction, KeyAction.id == u.key_action_id)
-        .where(u.new_status.is_not(None))
+        .where(u.new_status.is_not(None), shard.holds(u.key_action_id))
         .subquery()
     )
     return select(
@@ -106,13 +107,13 @@ def _changes(instants: list[datetime], ends: list[date]) -> Any:
     ).subquery()
 
 
-def _untracked(instants: list[datetime], ends: list[date]) -> Any:
+def _untracked(instants: list[datetime], ends: list[date], shard: Shard) -> Any:
     """Actions with no status history: they hold their current status from
     `status_changed_at` on. (status, first month end covered, first one late, count)."""
     u, other = ActionUpdate, aliased(KeyAction)
     has_history = exists().where(u.key_action_id == other.id, u.new_status.is_not(None))
     # The ids first, from indexes alone; only those actions' rows are then read.
-    ids = select(other.id).where(~has_history)
+    ids = select(other.id).where(~has_history, shard.holds(other.id))
     rows = (
         select(
             KeyAction.status,
@@ -125,10 +126,18 @@ def _untracked(instants: list[datetime], ends: list[date]) -> Any:
     return select(*rows.c, func.count()).group_by(*rows.c)
 
 
-def trend(session: Session, as_of: date, zone: ZoneInfo) -> list[TrendPoint]:
+# (status, status before it or None, first month end covered, first no longer covered,
+# first on which it is late, number of actions): a group of stretches of one status.
+Span = tuple[str, str | None, int, int, int, int]
+
+
+def trend_spans(
+    session: Session, as_of: date, zone: ZoneInfo, shard: Shard = EVERY_ACTION
+) -> list[Span]:
+    """The stretches of status of the actions in `shard`, grouped; the shards' lists add up."""
     ends = month_ends(as_of)
     instants: list[datetime] = [end_of_day(end, zone) for end in ends]
-    c = _changes(instants, ends)
+    c = _changes(instants, ends, shard)
     # Grouped outside the window's subquery (PostgreSQL does not see a CASE with bound
     # parameters in SELECT and in GROUP BY as the same expression); a change whose status
     # covers no month end, and that opens no earlier stretch, counts for nothing.
@@ -138,15 +147,22 @@ def trend(session: Session, as_of: date, zone: ZoneInfo) -> list[TrendPoint]:
         .where((c.c.first < c.c.gone) | c.c.before.is_not(None))
         .group_by(*columns)
     )
-    spans = [(s, b, f, g, late, n) for s, b, f, g, late, n in session.execute(changed)]
-    untracked = session.execute(_untracked(instants, ends))
+    spans: list[Span] = [(s, b, f, g, late, n) for s, b, f, g, late, n in session.execute(changed)]
+    untracked = session.execute(_untracked(instants, ends, shard))
     spans += [(s, None, f, len(ends), late, n) for s, f, late, n in untracked]
-    return _points(ends, spans)
+    return spans
 
 
-def _points(ends: list[date], rows: Any) -> list[TrendPoint]:
-    """Add each group of stretches to the month ends it covers: a change's own stretch, and
-    before an action's first change the status it changed from (None: it did not exist)."""
+def trend(session: Session, as_of: date, zone: ZoneInfo) -> list[TrendPoint]:
+    """The trend in one session, one query after the other."""
+    return trend_points(as_of, trend_spans(session, as_of, zone))
+
+
+def trend_points(as_of: date, rows: list[Span]) -> list[TrendPoint]:
+    """The month ends' figures from the spans of every shard: each group of stretches adds
+    to the month ends it covers, a change's own stretch and, before an action's first change,
+    the status it changed from (None: it did not exist)."""
+    ends = month_ends(as_of)
     points = [Counter[str]() for _ in ends]
     for state, before, first, gone, late, number in rows:
         stretches = [(state, first, gone)] + ([(before, 0, first)] if before is not None else [])
