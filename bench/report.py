@@ -49,10 +49,11 @@ def reminder(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def timed(call: Callable[[], object]) -> tuple[object, float, float]:
-    """(result, wall seconds, CPU seconds of this process: SQLite runs in it, PostgreSQL not)."""
-    start, cpu = time.perf_counter(), time.process_time()
+    """(result, wall seconds, CPU seconds of this process and the worker processes it ended:
+    SQLite runs in them, PostgreSQL not)."""
+    start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     result = call()
-    return result, time.perf_counter() - start, time.process_time() - cpu
+    return result, time.perf_counter() - start, time.process_time() + _children_cpu() - cpu
 
 
 # The history the status desk adds to the one the import wrote (an `import` row per action
@@ -167,7 +168,7 @@ def in_process(url: str, as_of: date) -> list[tuple[str, float, float, Path | No
     engine = make_engine(url)
     _, wall, cpu = timed(lambda: build_report(engine, as_of, zone))
     rows: list[tuple[str, float, float, Path | None]] = [
-        ("build_report (figures only, in process, parts at once)", wall, cpu, None)
+        ("build_report (figures only, parts at once; CPU with its workers)", wall, cpu, None),
     ]
     with make_session_factory(engine)() as session:
         parts: list[tuple[str, Callable[[], object]]] = [

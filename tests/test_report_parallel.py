@@ -15,7 +15,14 @@ from reminder.errors import ReminderError
 from reminder.models import KeyAction, Party
 from reminder.report import build_report
 from reminder.report.implementation import implementation
-from reminder.report.parallel import EVERY_ACTION, Shard, run_parts, shards, snapshot
+from reminder.report.parallel import (
+    EVERY_ACTION,
+    Shard,
+    action_ids,
+    run_parts,
+    shards,
+    snapshot,
+)
 from reminder.report.responsiveness import Period, responsiveness
 from reminder.report.trend import trend, trend_points, trend_spans
 from tests.report_portfolio import AS_OF, SINCE, build_portfolio
@@ -31,7 +38,7 @@ def test_parts_at_once_give_the_figures_of_one_session(engine: Engine) -> None:
             trend(session, AS_OF, UTC_ZONE),
             responsiveness(session, Period(SINCE, AS_OF, UTC_ZONE)),
         )
-    report = build_report(engine, AS_OF, UTC_ZONE, SINCE)
+    report = build_report(engine, AS_OF, UTC_ZONE, SINCE, workers=2)  # worker processes on SQLite
     assert (report.implementation, report.trend, report.responsiveness) == one_session
 
 
@@ -40,7 +47,7 @@ def test_the_trend_in_shards_adds_up_to_the_whole(engine: Engine, count: int) ->
     with make_session_factory(engine)() as session:
         build_portfolio(session)
         with engine.connect() as connection:
-            pieces = shards(connection, count)
+            pieces = shards(action_ids(connection), count)
         spans = [span for s in pieces for span in trend_spans(session, AS_OF, UTC_ZONE, s)]
         assert trend_points(AS_OF, spans) == trend(session, AS_OF, UTC_ZONE)
 
@@ -57,8 +64,8 @@ def test_shards_hold_every_action_once_and_the_outer_ones_are_open(engine: Engin
     with make_session_factory(engine)() as session:
         build_portfolio(session)  # actions 1 to 8
         with engine.connect() as connection:
-            pieces = shards(connection, 3)
-            assert shards(connection, 8) == [EVERY_ACTION]  # fewer ids than shards: one
+            pieces = shards(action_ids(connection), 3)
+            assert shards(action_ids(connection), 8) == [EVERY_ACTION]  # fewer ids than shards: one
         assert pieces == [Shard(None, 3), Shard(3, 6), Shard(6, None)]
         held = [_ids_in(session, shard) for shard in pieces]
     assert held == [[1, 2], [3, 4, 5], [6, 7, 8]]
@@ -74,7 +81,7 @@ def test_on_postgresql_every_part_reads_the_snapshot_taken_before_them(engine: E
     with snapshot(engine) as (_, snapshot_id):
         with engine.begin() as connection:  # committed after the snapshot, before the parts
             connection.execute(insert(Party).values(id=99, code="NEW", name="New party"))
-        seen = run_parts(engine, snapshot_id, {"a": _parties, "b": _parties})
+        seen = run_parts(engine, snapshot_id, {"a": _parties, "b": _parties}, 2)
     if engine.dialect.name == "postgresql":
         assert seen == {"a": 3, "b": 3}
     else:  # SQLite exports no snapshot: each part reads what is committed when it starts
@@ -87,4 +94,4 @@ def _fails(_: Session) -> int:
 
 def test_a_failing_part_fails_the_whole_report(engine: Engine) -> None:
     with pytest.raises(ReminderError, match="this part failed"):
-        run_parts(engine, None, {"fine": _parties, "fails": _fails, "later": _parties})
+        run_parts(engine, None, {"fine": _parties, "fails": _fails, "later": _parties}, 2)

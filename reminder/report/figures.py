@@ -15,7 +15,15 @@ from reminder.errors import ReminderError
 from reminder.report import implementation as impl
 from reminder.report import responsiveness as resp
 from reminder.report.implementation import Group, Implementation
-from reminder.report.parallel import Part, run_parts, shards, snapshot
+from reminder.report.parallel import (
+    PARALLEL_FROM,
+    WORKERS,
+    Part,
+    action_ids,
+    run_parts,
+    shards,
+    snapshot,
+)
 from reminder.report.responsiveness import Period, Responsiveness
 from reminder.report.trend import TrendPoint, trend_points, trend_spans
 
@@ -66,16 +74,25 @@ def default_since(as_of: date) -> date:
 TREND_SHARDS = 4
 
 
-def build_report(engine: Engine, as_of: date, zone: ZoneInfo, since: date | None = None) -> Report:
-    """Every figure of the report, computed in SQL, its parts at once on their own
-    connections; `since` starts the period over which reminders and escalations are counted
-    (default: 90 days before `as_of`)."""
+def build_report(
+    engine: Engine,
+    as_of: date,
+    zone: ZoneInfo,
+    since: date | None = None,
+    workers: int | None = None,
+) -> Report:
+    """Every figure of the report, computed in SQL; `since` starts the period over which
+    reminders and escalations are counted (default: 90 days before `as_of`). The parts run
+    at once on `workers` connections (default: two from PARALLEL_FROM actions on, else one)."""
     since = since or default_since(as_of)
     if since > as_of:
         raise ReminderError(f"--since {since} is after --as-of {as_of}")
     period = Period(since, as_of, zone)
     with snapshot(engine) as (holder, snapshot_id):
-        trend_shards = shards(holder, TREND_SHARDS)
+        ids = action_ids(holder)
+        if workers is None:
+            workers = WORKERS if ids and ids[1] - ids[0] >= PARALLEL_FROM else 1
+        trend_shards = shards(ids, TREND_SHARDS if workers > 1 else 1)
         if snapshot_id is None:
             holder.rollback()  # SQLite: the names below are read after the parts
         parts: dict[str, Part] = {
@@ -90,7 +107,7 @@ def build_report(engine: Engine, as_of: date, zone: ZoneInfo, since: date | None
             "escalations": partial(resp.escalations, period=period),
             "silent": partial(resp.silent_focal_points, period=period),
         }
-        done = run_parts(engine, snapshot_id, parts)
+        done = run_parts(engine, snapshot_id, parts, workers)
         names = impl.party_names(holder)
     spans = [span for name, part in done.items() if name.startswith("trend") for span in part]
     by_party = impl.party_groups([done["by party"]], names)
