@@ -90,8 +90,8 @@ def _plan(
     previous_month = (month - timedelta(days=1)).replace(day=1)
     report = build_report(session.get_bind().engine, today, settings.zone, previous_month)
     # Recipients are addresses in the settings, with no locale of their own.
-    locale = spoken(settings.default_locale)
-    content = report_content(report, month, locale)
+    locale = spoken(settings.default_locale, settings.locale_dir)
+    content = report_content(report, month, locale, settings.locale_dir)
     for name, address in todo:
         message_id = report_message_id(address.lower(), month, settings.sender_address)
         payload = report_message(content, address, name, settings, message_id, now)

@@ -5,6 +5,7 @@ names, titles, headers and notes are in the reader's language."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from reminder import i18n
@@ -37,6 +38,8 @@ def _sheet(table: Table) -> Sheet:
     return sheet
 
 
-def render_xlsx(report: Report, locale: str = i18n.SOURCE_LOCALE) -> bytes:
+def render_xlsx(
+    report: Report, locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None
+) -> bytes:
     """Row 1 of each sheet is its title, row 2 the headers, then the data, then notes."""
-    return workbook([_sheet(table) for table in tables(report, words(locale))])
+    return workbook([_sheet(table) for table in tables(report, words(locale, locale_dir))])
