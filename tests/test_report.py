@@ -90,7 +90,7 @@ ESCALATIONS = [
 def report(engine: Engine) -> Report:
     with make_session_factory(engine)() as session:
         build_portfolio(session)
-        return build_report(session, AS_OF, UTC_ZONE, SINCE)
+        return build_report(engine, AS_OF, UTC_ZONE, SINCE)
 
 
 def test_every_figure_in_json(report: Report) -> None:
@@ -237,8 +237,7 @@ def test_month_ends_are_the_last_twelve_finished_months() -> None:
 
 
 def test_an_empty_portfolio_has_no_rates(engine: Engine) -> None:
-    with make_session_factory(engine)() as session:
-        data = build_report(session, AS_OF, UTC_ZONE).as_dict()
+    data = build_report(engine, AS_OF, UTC_ZONE).as_dict()
     assert data["overall"]["total"] == 0 and data["overall"]["implementation_rate"] is None
     assert data["by_party"] == [] and data["responsiveness"]["updated_within_14_days"] is None
 

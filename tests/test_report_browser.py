@@ -36,7 +36,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> R
     engine = make_engine(f"sqlite:///{path}")
     with make_session_factory(engine)() as session:
         build_portfolio(session)
-        built = build_report(session, AS_OF, ZoneInfo("UTC"), SINCE)
+        built = build_report(engine, AS_OF, ZoneInfo("UTC"), SINCE)
     engine.dispose()
     return built
 

@@ -145,5 +145,5 @@ def test_an_uncut_breakdown_keeps_its_order_and_has_no_note(engine: Engine) -> N
     with make_session_factory(engine)() as session:
         _actions(session, [("initiated", date(2026, 1, 1), at("2026-01-01"))])
         session.commit()
-        report = build_report(session, AS_OF, UTC_ZONE)
+        report = build_report(engine, AS_OF, UTC_ZONE)
     assert "Listed:" not in render_report(report, "text").decode()

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from reminder import ledger
 from reminder.config import Settings, load_settings
 from reminder.db import make_session_factory
-from reminder.models import Delivery
+from reminder.models import Delivery, FocalPoint, Party
 from reminder.report.monthly import first_sending_day, send_monthly_report
 from reminder.scheduler import Daemon, Runner
 from tests.report_portfolio import build_portfolio
@@ -215,3 +215,36 @@ def test_preview_does_not_take_the_report_for_a_digest(
     shown = capsys.readouterr()
     assert "already in the ledger" not in shown.err  # the report row is not the digest
     assert shown.out.startswith("Subject: ") and "escalated" in shown.out  # planned afresh
+
+
+def test_each_recipient_reads_the_report_in_the_directory_s_language(
+    portfolio: Engine, database_url: str, tmp_path: Path
+) -> None:
+    with make_session_factory(portfolio)() as session:
+        session.execute(update(Party).where(Party.id == 1).values(default_locale="ru"))
+        session.add_all([
+            # The head's own locale wins over the party's; the address matches in any case.
+            FocalPoint(party_id=1, name="Head", email="Head@KG.example.org", role="escalation",
+                       locale="fr"),
+            # The office has no locale of its own: its party's.
+            FocalPoint(party_id=1, name="Office", email="eo@kg.example.org", role="primary"),
+        ])  # fmt: skip
+        session.commit()
+    settings = report_settings(database_url, tmp_path, default_locale="es",
+                               report_recipients=["head@kg.example.org", "x@kg.example.org"])  # fmt: skip
+    outcome = send_monthly_report(settings, portfolio, FIRST_OF_FEBRUARY, Clock(NOW))
+    assert (outcome.planned, outcome.ok) == (3, True)
+    with make_session_factory(portfolio)() as session:
+        rows = session.execute(
+            select(Delivery.recipient, Delivery.locale, Delivery.subject)
+            .where(Delivery.kind == "report").order_by(Delivery.recipient)
+        ).all()  # fmt: skip
+    assert [(r, locale) for r, locale, _ in rows] == [
+        ("eo@kg.example.org", "ru"),  # its party's
+        ("head@kg.example.org", "fr"),  # its own
+        ("x@kg.example.org", "es"),  # not in the directory: REMINDER_DEFAULT_LOCALE
+    ]
+    subjects = [subject for _, _, subject in rows]
+    assert subjects[0].startswith("Отчёт по ключевым действиям за 2027-02")
+    assert subjects[1].startswith("Rapport sur les actions clés, 2027-02")
+    assert subjects[2].startswith("Informe de acciones clave")

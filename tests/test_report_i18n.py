@@ -11,6 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
@@ -59,7 +61,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> R
     engine = make_engine(f"sqlite:///{path}")
     with make_session_factory(engine)() as session:
         build_portfolio(session)
-        built = build_report(session, AS_OF, ZoneInfo("UTC"), SINCE)
+        built = build_report(engine, AS_OF, ZoneInfo("UTC"), SINCE)
     engine.dispose()
     return built
 
@@ -143,3 +145,56 @@ def test_cli_writes_the_report_in_the_language_asked(
     assert "Warning: no message catalog for 'de'; the report is written in 'en'" in captured.err
     assert main([*argv, "--lang", "xx-nowhere"]) == 1
     assert "Error: --lang xx-nowhere: not a known locale" in capsys.readouterr().err
+
+
+def _admin_catalogs(folder: Path) -> Path:
+    """An administrator's REMINDER_LOCALE_DIR: a French catalog with one message of its own
+    (a .po, as an admin may leave it uncompiled) and a German one the project does not ship."""
+    for locale, msgid, msgstr in [
+        ("fr", "Implementation, whole portfolio", "Mise en œuvre : tout le portefeuille"),
+        ("de", "Implementation, whole portfolio", "Umsetzung, gesamtes Portfolio"),
+    ]:
+        catalog = Catalog(locale=locale)
+        catalog.add(msgid, msgstr)
+        target = folder / locale / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        with (target / "messages.po").open("wb") as stream:
+            write_po(stream, catalog)
+    return folder
+
+
+def test_the_admin_catalogs_win_and_the_shipped_ones_fill_the_rest(
+    report: Report, tmp_path: Path
+) -> None:
+    admin = _admin_catalogs(tmp_path / "locale")
+    text = _plain(render_report(report, "text", "fr", admin).decode())
+    assert "Mise en œuvre : tout le portefeuille" in text  # the admin's message
+    assert "Mise en œuvre par partie responsable" in text  # the shipped one, where it has none
+    page = _plain(render_report_page(report, "fr", admin))
+    assert "Mise en œuvre : tout le portefeuille" in page
+    assert "Mise en œuvre : tout le portefeuille" in render_report_body(report, "fr", admin)
+    book = load_workbook(io.BytesIO(render_report(report, "xlsx", "de", admin)))
+    assert book["Overall"]["A1"].value == "Umsetzung, gesamtes Portfolio"  # a locale we lack
+    content = report_content(report, date(2027, 2, 1), "fr", admin)
+    assert "Mise en œuvre : tout le portefeuille" in _plain(content.text)
+    # Without the folder, the shipped words as before.
+    assert "Mise en œuvre, portefeuille entier" in _plain(
+        render_report(report, "text", "fr").decode()
+    )
+
+
+def test_cli_reads_the_admin_catalogs_from_reminder_locale_dir(
+    use_database: str,
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with make_session_factory(engine)() as session:
+        build_portfolio(session)
+    monkeypatch.setenv("REMINDER_LOCALE_DIR", str(_admin_catalogs(tmp_path / "locale")))
+    argv = ["report", "--as-of", "2027-01-15", "--format", "text", "--lang", "de"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "Umsetzung, gesamtes Portfolio" in captured.out
+    assert "Warning" not in captured.err  # German is spoken now: the admin's catalog

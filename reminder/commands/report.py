@@ -50,10 +50,11 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and not args.out:
         raise ReminderError("--format xlsx writes a workbook: give --out FILE")
-    locale = _language(args.lang or app.settings.default_locale)
-    with app.session() as session:
-        report = build_report(session, args.as_of or app.today(), app.settings.zone, args.since)
-    data = render_report(report, args.format, locale)
+    locale_dir = app.settings.locale_dir
+    locale = _language(args.lang or app.settings.default_locale, locale_dir)
+    require_current_schema(app.engine)
+    report = build_report(app.engine, args.as_of or app.today(), app.settings.zone, args.since)
+    data = render_report(report, args.format, locale, locale_dir)
     if args.out:
         write_atomically(Path(args.out), data)
         print(f"Wrote the {args.format} report as of {report.as_of} to {args.out}.")
@@ -62,7 +63,7 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def _language(wanted: str) -> str:
+def _language(wanted: str, locale_dir: Path | None) -> str:
     """The catalog to write in; an unknown locale is an error, a known one without a catalog
     falls back (as digests do) with a warning on stderr."""
     from reminder.i18n import is_known_locale, language_of
@@ -70,11 +71,11 @@ def _language(wanted: str) -> str:
 
     if not is_known_locale(wanted):
         raise ReminderError(f"--lang {wanted}: not a known locale (e.g. en, fr, es, ru)")
-    locale = spoken(wanted)
+    locale = spoken(wanted, locale_dir)
     if language_of(locale) != language_of(wanted):
         print(
             f"Warning: no message catalog for {wanted!r}; the report is written in {locale!r} "
-            f"(catalogs: {', '.join(catalogs().locales)}).",
+            f"(catalogs: {', '.join(catalogs(locale_dir).locales)}).",
             file=sys.stderr,
         )
     return locale

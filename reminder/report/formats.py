@@ -15,22 +15,25 @@ from reminder.report.figures import Report
 FORMATS = ("text", "json", "html", "xlsx")
 
 
-def render_report(report: Report, form: str, locale: str = i18n.SOURCE_LOCALE) -> bytes:
-    """The report as `form`, its words in `locale` (JSON has none: its keys stay English)."""
+def render_report(
+    report: Report, form: str, locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None
+) -> bytes:
+    """The report as `form`, its words in `locale` from the shipped catalogs and those of
+    `locale_dir` (REMINDER_LOCALE_DIR) on top (JSON has none: its keys stay English)."""
     if form == "json":
         return (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode()
     if form == "text":
         from reminder.report.text import render_text
 
-        return render_text(report, locale).encode()
+        return render_text(report, locale, locale_dir).encode()
     if form == "html":
         from reminder.report.page import render_report_page
 
-        return render_report_page(report, locale).encode()
+        return render_report_page(report, locale, locale_dir).encode()
     if form == "xlsx":
         from reminder.report.workbook import render_xlsx
 
-        return render_xlsx(report, locale)
+        return render_xlsx(report, locale, locale_dir)
     raise ReminderError(f"unknown report format {form!r} (use {', '.join(FORMATS)})")
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from reminder.models import Evaluation, KeyAction, Party, Recommendation, key_action_parties
 from reminder.report.counting import Counts, count_columns, counts_from, total
+from reminder.report.parallel import EVERY_ACTION, Shard
 
 _YEAR = re.compile(r"(\d{4})")
 
@@ -43,14 +44,15 @@ def evaluation_year(period: str | None) -> str | None:
     return years[-1] if years else None
 
 
-class _Evaluation(NamedTuple):
+class EvaluationRow(NamedTuple):
     id: int
     title: str
     office: str | None
     period: str | None
 
 
-def _by_evaluation(session: Session, as_of: date) -> list[tuple[_Evaluation, Counts]]:
+def evaluation_counts(session: Session, as_of: date) -> list[tuple[EvaluationRow, Counts]]:
+    """Each evaluation with actions, and their counts, by title."""
     query = (
         select(Recommendation.evaluation_id, *count_columns(as_of))
         .select_from(KeyAction)
@@ -60,31 +62,54 @@ def _by_evaluation(session: Session, as_of: date) -> list[tuple[_Evaluation, Cou
     counts = {row[0]: counts_from(row[1:]) for row in session.execute(query)}
     columns = (Evaluation.id, Evaluation.title, Evaluation.office, Evaluation.period)
     found = sorted(
-        (_Evaluation(*row) for row in session.execute(select(*columns)) if row[0] in counts),
+        (EvaluationRow(*row) for row in session.execute(select(*columns)) if row[0] in counts),
         key=lambda ev: (ev.title.lower(), ev.id),
     )
     return [(ev, counts[ev.id]) for ev in found]
 
 
-def by_party(session: Session, as_of: date) -> list[Group]:
-    """Each party's actions: a joint action counts once for each of its parties. Actions whose
-    responsible names resolved to no party form a group of their own (key None)."""
+PartyCounts = dict[int | None, Counts]
+
+
+def party_counts(session: Session, as_of: date, shard: Shard = EVERY_ACTION) -> PartyCounts:
+    """Counts by party id of the actions in `shard`: a joint action counts once for each of
+    its parties; actions whose responsible names resolved to no party under None."""
     link = key_action_parties
     query = (
         select(link.c.party_id, *count_columns(as_of))
         .select_from(KeyAction)
         .outerjoin(link, link.c.key_action_id == KeyAction.id)
+        .where(shard.holds(KeyAction.id))
         .group_by(link.c.party_id)
     )
-    counts = {row[0]: counts_from(row[1:]) for row in session.execute(query)}
-    parties = session.execute(
-        select(Party.id, Party.code, Party.name).where(Party.id.in_([k for k in counts if k]))
-    ).all()
-    groups = [Group(code, name, counts[party_id]) for party_id, code, name in parties]
+    return {row[0]: counts_from(row[1:]) for row in session.execute(query)}
+
+
+PartyNames = dict[int, tuple[str, str]]
+
+
+def party_names(session: Session | Connection) -> PartyNames:
+    """Every party's (code, name) by id (parties are never deleted: a read after the counts
+    names every party they found)."""
+    query = select(Party.id, Party.code, Party.name)
+    return {id_: (code, name) for id_, code, name in session.execute(query)}
+
+
+def party_groups(shares: list[PartyCounts], names: PartyNames) -> list[Group]:
+    """The parties' groups from the counts of each shard, by name; no party resolved last."""
+    counts: PartyCounts = defaultdict(Counts)
+    for share in shares:
+        for party_id, part in share.items():
+            counts[party_id] = counts[party_id] + part
+    groups = [Group(*names[party_id], counts[party_id]) for party_id in counts if party_id]
     groups.sort(key=lambda group: (group.name.lower(), group.key or ""))
     if None in counts:
         groups.append(Group(None, "No party resolved", counts[None]))
     return groups
+
+
+def by_party(session: Session, as_of: date) -> list[Group]:
+    return party_groups([party_counts(session, as_of)], party_names(session))
 
 
 def _summed(rows: list[tuple[str | None, Counts]], missing: str) -> list[Group]:
@@ -98,14 +123,21 @@ def _summed(rows: list[tuple[str | None, Counts]], missing: str) -> list[Group]:
     return groups
 
 
-def implementation(session: Session, as_of: date) -> Implementation:
-    evaluations = _by_evaluation(session, as_of)
+def assemble(
+    evaluations: list[tuple[EvaluationRow, Counts]], parties: list[Group]
+) -> Implementation:
+    """The overall figures, and those by office and by year, are sums of the evaluations'."""
     return Implementation(
         overall=total(counts for _, counts in evaluations),
         by_evaluation=[Group(str(ev.id), ev.title, counts) for ev, counts in evaluations],
-        by_party=by_party(session, as_of),
+        by_party=parties,
         by_office=_summed([(ev.office, counts) for ev, counts in evaluations], "No office"),
         by_year=_summed(
             [(evaluation_year(ev.period), counts) for ev, counts in evaluations], "No year"
         ),
     )
+
+
+def implementation(session: Session, as_of: date) -> Implementation:
+    """Every implementation figure in one session, one query after the other."""
+    return assemble(evaluation_counts(session, as_of), by_party(session, as_of))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from reminder.config import Settings
 from reminder.mime import ReportMail, build_report_message, header_safe
@@ -29,11 +30,14 @@ class ReportContent:
     attachment: tuple[str, str, bytes]
 
 
-def report_content(report: Report, month: date, locale: str = "en") -> ReportContent:
-    """The message in `locale` (the settings' default_locale for the monthly send)."""
-    subject, text, html, drawn = render_email_parts(report, f"{month:%Y-%m}", locale)
+def report_content(
+    report: Report, month: date, locale: str = "en", locale_dir: Path | None = None
+) -> ReportContent:
+    """The message in `locale` (the settings' default_locale for the monthly send), with the
+    catalogs of `locale_dir` (REMINDER_LOCALE_DIR) on top of the shipped ones."""
+    subject, text, html, drawn = render_email_parts(report, f"{month:%Y-%m}", locale, locale_dir)
     images = [(f"{chart.name}@report", f"{chart.name}.png", png(chart)) for chart in drawn]
-    xlsx = render_xlsx(report, locale)
+    xlsx = render_xlsx(report, locale, locale_dir)
     workbook = (f"key-action-report-{report.as_of}.xlsx", XLSX_TYPE, xlsx)
     return ReportContent(subject, text, html, images, workbook)
 

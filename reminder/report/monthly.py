@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import Engine, and_, insert, or_, select
+from sqlalchemy import Engine, and_, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,10 +22,15 @@ from reminder.db import make_session_factory
 from reminder.delivery import Transport, make_transport
 from reminder.errors import ConfigError
 from reminder.lock import RunLockHandle
-from reminder.models import Delivery, DeliveryMessage, table
+from reminder.models import Delivery, DeliveryMessage, FocalPoint, Party, table
 from reminder.report.figures import build_report
 from reminder.report.language import spoken
-from reminder.report.message import report_content, report_message, report_message_id
+from reminder.report.message import (
+    ReportContent,
+    report_content,
+    report_message,
+    report_message_id,
+)
 from reminder.sending import Sender
 
 
@@ -46,6 +51,26 @@ def recipients(settings: Settings) -> list[tuple[str, str]]:
         if address and address.lower() not in found:
             found[address.lower()] = name
     return [(name, address) for address, name in found.items()]
+
+
+def directory_locales(session: Session, addresses: list[str]) -> dict[str, str]:
+    """The locale the directory knows for each of the (lower-case) addresses that are focal
+    points: a focal point's own, else its party's; with several entries, the first by id
+    that has one. Addresses the directory does not know, or knows no locale for, are left out."""
+    rows = session.execute(
+        select(func.lower(FocalPoint.email), FocalPoint.locale, Party.default_locale)
+        .join(Party, Party.id == FocalPoint.party_id)
+        .where(func.lower(FocalPoint.email).in_(addresses))
+        .order_by(FocalPoint.id)
+    ).all()
+    found: dict[str, str] = {}
+    for email, own, _ in rows:
+        if own and email not in found:
+            found[email] = own
+    for email, _, party in rows:
+        if party and email not in found:
+            found[email] = party
+    return found
 
 
 @dataclass
@@ -88,11 +113,15 @@ def _plan(
     if not todo:
         return
     previous_month = (month - timedelta(days=1)).replace(day=1)
-    report = build_report(session, today, settings.zone, previous_month)
-    # Recipients are addresses in the settings, with no locale of their own.
-    locale = spoken(settings.default_locale)
-    content = report_content(report, month, locale)
+    report = build_report(session.get_bind().engine, today, settings.zone, previous_month)
+    wanted = directory_locales(session, [address.lower() for _, address in todo])
+    contents: dict[str, ReportContent] = {}  # rendered once per language
     for name, address in todo:
+        own = wanted.get(address.lower()) or settings.default_locale
+        locale = spoken(own, settings.locale_dir)
+        if locale not in contents:
+            contents[locale] = report_content(report, month, locale, settings.locale_dir)
+        content = contents[locale]
         message_id = report_message_id(address.lower(), month, settings.sender_address)
         payload = report_message(content, address, name, settings, message_id, now)
         row = _ledger_row(address.lower(), name, month, message_id, content.subject, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -24,7 +25,7 @@ from reminder.report.text import render_text, share
 
 
 @lru_cache(maxsize=16)
-def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
+def environment(locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None) -> Environment:
     """The report templates' environment speaking `locale` (one per locale: its
     translations and formatting filters are the environment's globals)."""
     env = Environment(
@@ -34,7 +35,7 @@ def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    i18n.install(env, locale, catalogs())
+    i18n.install(env, locale, catalogs(locale_dir))
     env.filters["share"] = lambda value: share(value, locale)
     return env
 
@@ -77,19 +78,23 @@ def _rate(pair: tuple[int, int]) -> float | None:
     return round(pair[0] / pair[1], 4) if pair[1] else None
 
 
-def _inline(report: Report, locale: str, full: bool = True) -> dict[str, Any]:
-    drawn = charts(report, words(locale))
+def _inline(
+    report: Report, locale: str, locale_dir: Path | None, full: bool = True
+) -> dict[str, Any]:
+    drawn = charts(report, words(locale, locale_dir))
     # matplotlib writes the SVG itself and escapes the text it holds.
     pictures = {chart.name: Markup(svg(chart)) for chart in drawn}
     return context(report, pictures, drawn, full)
 
 
-def render_report_body(report: Report, locale: str = i18n.SOURCE_LOCALE) -> Markup:
+def render_report_body(
+    report: Report, locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None
+) -> Markup:
     """The report as an HTML fragment in `locale` (a <div class="report">, charts as inline
     SVG, and report.css's rules needed beside it: see `report_stylesheet`), for a page of the
     office web view to place inside its own layout."""
-    env = environment(spoken(locale))
-    return Markup(env.get_template("_body.html").render(_inline(report, locale)))
+    env = environment(spoken(locale, locale_dir), locale_dir)
+    return Markup(env.get_template("_body.html").render(_inline(report, locale, locale_dir)))
 
 
 def report_stylesheet() -> str:
@@ -99,25 +104,27 @@ def report_stylesheet() -> str:
     return source
 
 
-def render_report_page(report: Report, locale: str = i18n.SOURCE_LOCALE) -> str:
+def render_report_page(
+    report: Report, locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None
+) -> str:
     """The report as a complete, self-contained HTML page in `locale`."""
-    env = environment(spoken(locale))
-    return env.get_template("page.html").render(_inline(report, locale))
+    env = environment(spoken(locale, locale_dir), locale_dir)
+    return env.get_template("page.html").render(_inline(report, locale, locale_dir))
 
 
 def render_email_parts(
-    report: Report, month: str, locale: str = i18n.SOURCE_LOCALE
+    report: Report, month: str, locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None
 ) -> tuple[str, str, str, list[Chart]]:
     """(subject, text, html, charts) of the report email in `locale`; the HTML refers to each
     chart as cid:<name>@report, the Content-ID its PNG part will carry."""
-    drawn = charts(report, words(locale))
+    drawn = charts(report, words(locale, locale_dir))
     pictures = {
         chart.name: Markup('<img src="cid:{0}@report" alt="{1}">').format(chart.name, chart.title)
         for chart in drawn
     }
     values = context(report, pictures, drawn, full=False)
-    values.update(month=month, text_report=render_text(report, locale))
-    env = environment(spoken(locale))
+    values.update(month=month, text_report=render_text(report, locale, locale_dir))
+    env = environment(spoken(locale, locale_dir), locale_dir)
     subject = env.get_template("email.subject.txt").render(values).strip()
     text = env.get_template("email.txt").render(values)
     html = env.get_template("email.html").render(values)

@@ -96,6 +96,10 @@ class Responsiveness:
         }
 
 
+# (reminded actions, (updated within 14 days, had 14 days), (within 30, had 30)).
+Within = tuple[int, tuple[int, int], tuple[int, int]]
+
+
 def _sent_reminders(period: Period) -> Any:
     """Reminder-log lines of the period whose message went out: (action, recipient, reason,
     sent_at)."""
@@ -123,7 +127,7 @@ def _at(instant: datetime) -> ColumnElement[datetime]:
     return literal(instant, UTCDateTime())
 
 
-def _within(period: Period, session: Session) -> tuple[int, tuple[int, int], tuple[int, int]]:
+def updated_within(session: Session, period: Period) -> Within:
     lines = _sent_reminders(period).subquery()
     first = (
         select(lines.c.key_action_id.label("action_id"), func.min(lines.c.sent_at).label("at"))
@@ -152,7 +156,7 @@ def _within(period: Period, session: Session) -> tuple[int, tuple[int, int], tup
     return int(reminded), (int(in14), int(had14)), (int(in30), int(had30))
 
 
-def _days_to_completion(period: Period, session: Session) -> list[float]:
+def days_to_completion(session: Session, period: Period) -> list[float]:
     """For actions completed in the period after an overdue reminder: days from the first
     overdue (or escalation) reminder ever sent to the completion."""
     u = ActionUpdate
@@ -185,7 +189,7 @@ def _days_to_completion(period: Period, session: Session) -> list[float]:
     return [float(days) for days in session.scalars(query)]
 
 
-def _silent(period: Period, session: Session) -> list[SilentFocalPoint]:
+def silent_focal_points(session: Session, period: Period) -> list[SilentFocalPoint]:
     digests = (
         select(
             Delivery.recipient,
@@ -240,7 +244,7 @@ def _directory(session: Session, emails: list[str]) -> tuple[dict[str, str], dic
     return names, parties
 
 
-def _escalations(period: Period, session: Session) -> list[Escalations]:
+def escalations(session: Session, period: Period) -> list[Escalations]:
     """Escalation notices sent in the period, by each responsible party of the action."""
     lines = _sent_reminders(period).where(ReminderLog.reason == "escalation").subquery()
     link = key_action_parties
@@ -261,12 +265,17 @@ def _escalations(period: Period, session: Session) -> list[Escalations]:
 
 
 def responsiveness(session: Session, period: Period) -> Responsiveness:
-    reminded, within_14, within_30 = _within(period, session)
-    return Responsiveness(
-        reminded_actions=reminded,
-        within_14=within_14,
-        within_30=within_30,
-        days_to_completion=_days_to_completion(period, session),
-        silent=_silent(period, session),
-        escalations=_escalations(period, session),
+    """Every figure in one session, one query after the other."""
+    return assemble(
+        updated_within(session, period),
+        days_to_completion(session, period),
+        silent_focal_points(session, period),
+        escalations(session, period),
     )
+
+
+def assemble(
+    within: Within, days: list[float], silent: list[SilentFocalPoint], sent: list[Escalations]
+) -> Responsiveness:
+    reminded, within_14, within_30 = within
+    return Responsiveness(reminded, within_14, within_30, days, silent, sent)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -70,11 +71,15 @@ def _table(table: Table, locale: str) -> list[str]:
     return out
 
 
-def render_text(report: Report, locale: str = i18n.SOURCE_LOCALE) -> str:
-    """The report in `locale` (or the closest language with a catalog)."""
-    locale = spoken(locale)
-    head = [heading(report, words(locale)), ""]
+def render_text(
+    report: Report, locale: str = i18n.SOURCE_LOCALE, locale_dir: Path | None = None
+) -> str:
+    """The report in `locale` (or the closest language with a catalog), with the catalogs
+    of `locale_dir` (REMINDER_LOCALE_DIR) on top of the shipped ones."""
+    locale = spoken(locale, locale_dir)
+    said = words(locale, locale_dir)
+    head = [heading(report, said), ""]
     body: list[str] = []
-    for table in tables(report, words(locale), LISTED):
+    for table in tables(report, said, LISTED):
         body.extend([*_table(table, locale), ""])
     return "\n".join(head + body).rstrip() + "\n"

@@ -37,9 +37,9 @@ def report_page(request: Request) -> Response:
     since = _day(request.query_params.get("since"))
     if since is not None and since > as_of:
         since = None  # a period that ends before it starts: the default period instead
-    with state.sessions() as session:
-        report = build_report(session, as_of, state.settings.zone, since)
-    body = render_report_body(report, language.locale)
+    with state.sessions() as session:  # only names the database: the parts read apart
+        report = build_report(session.get_bind().engine, as_of, state.settings.zone, since)
+    body = render_report_body(report, language.locale, state.settings.locale_dir)
     response = show(request, language, "office_report.html", {"member": email, "body": body})
     response.headers["content-security-policy"] = REPORT_CSP  # inline SVG styles (security.py)
     return response
