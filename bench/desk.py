@@ -177,19 +177,26 @@ def main() -> None:
         if args.database == "sqlite":
             (args.data / "desk.sqlite").unlink(missing_ok=True)
         build(env, args.data)
+    else:  # a database kept from an older version: bring its schema up to date first
+        subprocess.run(reminder("db", "upgrade"), env=env, check=True, stdout=subprocess.DEVNULL)
     people = sample(database_url, args.people, seed=2027)
     links = Links(KEY, 45)
     # Without the option for one process, so the script also drives older code (PYTHONPATH).
     workers = ("--workers", str(args.workers)) if args.workers != 1 else ()
+    server_log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed with the process)
     server = subprocess.Popen(
         reminder("serve", "--port", str(args.port), *workers),
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=server_log,  # a file: a pipe nobody reads would stall the server's log lines
         text=True,
     )
     try:
-        assert server.stdout is not None and "listening on" in server.stdout.readline()
+        assert server.stdout is not None
+        if "listening on" not in server.stdout.readline():  # say why, not an empty assertion
+            server.wait()
+            server_log.seek(0)
+            raise SystemExit(f"reminder serve did not start: {server_log.read()}")
         with tempfile.TemporaryDirectory() as work:
             print(
                 f"{len(people)} people, {args.workers} server processes, "
