@@ -61,7 +61,7 @@ def test_cards_match_the_macros_of_the_action_page_in_every_language(
     _histories(examples, actions_of(examples, "UNW"))
     settings = load_settings(database_url="sqlite://", timezone="UTC")
     scope = access.scope_of(examples, AIDA, NOW.date())
-    sections = desk.person_page(examples, scope, NOW.date(), settings.policy)
+    sections = desk.person_page(examples, scope, NOW.date(), settings.policy).sections
     items = [
         i for s in sections for e in s.evaluations for r in e.recommendations for i in r.actions
     ]

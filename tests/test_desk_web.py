@@ -70,6 +70,37 @@ def test_the_person_page_lists_their_open_actions_grouped_as_in_the_digest(desk)
     assert "Overdue" in response.text and "Recommendation" in response.text
 
 
+def test_a_long_list_is_paged_most_urgent_first(desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A catch-all party's primary may have tens of thousands of open actions: a page lists
+    PAGE_SIZE of them, in the digest's order, and links to the rest."""
+    from reminder import desk as desk_module
+
+    client, _ = desk
+    token = link(AIDA)
+    whole = client.get(f"/p/{token}").text
+    everyone = re.findall(r'id="action-(\d+)"', whole)
+    assert len(everyone) >= 3 and "Next page" not in whole  # one page: no pager
+    monkeypatch.setattr(desk_module, "PAGE_SIZE", 2)
+    seen, path = [], f"/p/{token}"
+    while path:
+        page = client.get(path).text
+        listed = re.findall(r'id="action-(\d+)"', page)
+        assert 1 <= len(listed) <= 2
+        first = len(seen) + 1
+        assert f"Listed here: {first} to {len(seen) + len(listed)} of {len(everyone)}" in page
+        assert f"{len(everyone)} open key actions." in page  # the count is of them all
+        seen += listed
+        found = re.search(r'href="([^"]+)" rel="next"', page)
+        path = found.group(1).replace("&amp;", "&") if found else ""
+    assert seen == everyone  # every action once, in the one-page order
+    back = re.search(r'href="([^"]+)" rel="prev"', client.get(f"/p/{token}?from=2").text)
+    assert back is not None and back.group(1) == f"/p/{token}"
+    for bad in ("-1", "x", "99999", "1" * 20):  # a bad or past-the-end start: the first page
+        assert re.findall(r'id="action-(\d+)"', client.get(f"/p/{token}?from={bad}").text) == (
+            everyone[:2]
+        )
+
+
 def test_a_get_of_every_link_changes_nothing(desk) -> None:  # type: ignore[no-untyped-def]
     client, session = desk
     token = link(AIDA)

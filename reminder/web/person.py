@@ -101,7 +101,10 @@ def person_page(request: Request) -> Response:
         return found
     state, token, scope, language = found
     with state.sessions() as session:
-        sections = desk.person_page(session, scope, state.today(), state.settings.policy)
+        page = desk.person_page(
+            session, scope, state.today(), state.settings.policy, _start(request)
+        )
+        sections = page.sections
         items = [
             i for s in sections for e in s.evaluations for r in e.recommendations for i in r.actions
         ]
@@ -114,8 +117,29 @@ def person_page(request: Request) -> Response:
             lambda missing: desk.load_history(session, missing),
         )
     body = cards.sections_html(sections, words, html)
-    context = {**_common(state, token, scope, language), "sections": sections, "body": body}
+    here = page_url("", token)
+    context = {
+        **_common(state, token, scope, language),
+        "sections": sections,
+        "body": body,
+        "page": page,
+        "previous_path": _page_path(language, here, page.start - desk.PAGE_SIZE, page.start),
+        "next_path": _page_path(language, here, page.end, page.total - page.end),
+    }
     return show(request, language, "person.html", context)
+
+
+def _start(request: Request) -> int:
+    """The `from` of the address (which open action the page starts at); 0 if none or bad."""
+    given = request.query_params.get("from", "")
+    return int(given) if given.isdigit() and len(given) < 10 else 0
+
+
+def _page_path(language: Language, here: str, start: int, remaining: int) -> str | None:
+    """The address of the page starting at `start`, or None when there is no such page."""
+    if remaining <= 0:
+        return None
+    return language.keep(here if start <= 0 else f"{here}?from={start}")
 
 
 def action_page(request: Request) -> Response:
