@@ -95,7 +95,7 @@ def test_a_long_list_is_paged_most_urgent_first(desk, monkeypatch: pytest.Monkey
     assert seen == everyone  # every action once, in the one-page order
     back = re.search(r'href="([^"]+)" rel="prev"', client.get(f"/p/{token}?from=2").text)
     assert back is not None and back.group(1) == f"/p/{token}"
-    for bad in ("-1", "x", "99999", "1" * 20):  # a bad or past-the-end start: the first page
+    for bad in ("-1", "x", "²", "99999", "1" * 20):  # bad or past the end: the first page
         page = client.get(f"/p/{token}?from={bad}").text
         assert re.findall(r'id="action-(\d+)"', page) == everyone[:2]
 

@@ -132,7 +132,7 @@ def person_page(request: Request) -> Response:
 def _start(request: Request) -> int:
     """The `from` of the address (which open action the page starts at); 0 if none or bad."""
     given = request.query_params.get("from", "")
-    return int(given) if given.isdigit() and len(given) < 10 else 0
+    return int(given) if given.isascii() and given.isdigit() and len(given) < 10 else 0
 
 
 def _page_path(language: Language, here: str, start: int, remaining: int) -> str | None:
