@@ -16,11 +16,15 @@ Eight key actions in two evaluations, as of AS_OF = 2027-01-15 (UTC):
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from reminder.db import make_engine, make_session_factory
 from reminder.models import (
     ActionUpdate,
     Delivery,
@@ -32,6 +36,7 @@ from reminder.models import (
     ReminderLog,
     key_action_parties,
 )
+from reminder.report import Report, build_report
 
 AS_OF = date(2027, 1, 15)
 SINCE = date(2026, 12, 1)
@@ -141,3 +146,16 @@ def build_portfolio(session: Session) -> None:
     session.flush()
     desk_update(session, 6, "completed", at("2026-12-20", 10), "aida@unwomen.example.org", "Done")
     session.commit()
+
+
+def portfolio_report(folder: Path, sqlite_template: Path) -> Report:
+    """The hand-checked portfolio in a fresh copy of the migrated SQLite template under
+    `folder`, and its report as of AS_OF since SINCE (UTC days)."""
+    path = folder / "reminder.sqlite"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with make_session_factory(engine)() as session:
+        build_portfolio(session)
+        built = build_report(engine, AS_OF, ZoneInfo("UTC"), SINCE)
+    engine.dispose()
+    return built

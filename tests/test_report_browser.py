@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from reminder.db import make_engine, make_session_factory
-from reminder.report import Report, build_report
+from reminder.report import Report
 from reminder.report.message import report_content
 from reminder.report.page import render_report_page
-from tests.report_portfolio import AS_OF, SINCE, build_portfolio
+from tests.report_portfolio import portfolio_report
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -31,14 +28,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Report:
-    path = tmp_path_factory.mktemp("report") / "reminder.sqlite"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    with make_session_factory(engine)() as session:
-        build_portfolio(session)
-        built = build_report(engine, AS_OF, ZoneInfo("UTC"), SINCE)
-    engine.dispose()
-    return built
+    return portfolio_report(tmp_path_factory.mktemp("report"), sqlite_template)
 
 
 @pytest.fixture(scope="module")

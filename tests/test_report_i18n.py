@@ -5,10 +5,8 @@ and dates the locale's way), and `reminder report --lang`."""
 from __future__ import annotations
 
 import io
-import shutil
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -17,12 +15,12 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from reminder.cli import main
-from reminder.db import make_engine, make_session_factory
-from reminder.report import Report, build_report
+from reminder.db import make_session_factory
+from reminder.report import Report
 from reminder.report.formats import render_report
 from reminder.report.message import report_content
 from reminder.report.page import render_report_body, render_report_page
-from tests.report_portfolio import AS_OF, SINCE, build_portfolio
+from tests.report_portfolio import build_portfolio, portfolio_report
 
 # The portfolio (tests/report_portfolio.py): 8 key actions, 28.6% implemented on 2027-01-15,
 # one completed action with a median of 13.1 days, 4 reminded in the period.
@@ -56,14 +54,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Report:
-    path = tmp_path_factory.mktemp("report") / "reminder.sqlite"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    with make_session_factory(engine)() as session:
-        build_portfolio(session)
-        built = build_report(engine, AS_OF, ZoneInfo("UTC"), SINCE)
-    engine.dispose()
-    return built
+    return portfolio_report(tmp_path_factory.mktemp("report"), sqlite_template)
 
 
 def _plain(html: str) -> str:
