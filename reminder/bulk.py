@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import JSON, Date, Table, insert, update
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,8 @@ def _copy(driver: Any, table: Table, names: Sequence[str], rows: Iterable[Sequen
             for row in rows:
                 copy.write_row(row)
             return
+        from psycopg.types.json import Json  # psycopg loads only on PostgreSQL
+
         for row in rows:
             copy.write_row([Json(v) if json else v for v, json in zip(row, as_json, strict=True)])
 

@@ -38,6 +38,7 @@ class Words:
 
     locale: str
     phrase: Callable[[str, int], str]  # ("overdue", 3) -> "overdue by 3 days"
+    recommendation: Callable[[str, str], str]  # ("2", "Strengthen …") -> "Recommendation 2: …"
     status_name: Callable[[str], str]
     sections: dict[str, View]  # reason -> heading and why
 
@@ -78,6 +79,7 @@ def _section(section: Section, words: Words, links: DeskLinks | None) -> View:
                     View(
                         label=rec.label,
                         text=rec.text,
+                        line=words.recommendation(rec.label, rec.text),
                         actions=[_item(item, words, links) for item in rec.items],
                     )
                     for rec in ev.recommendations

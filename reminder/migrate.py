@@ -1,47 +1,50 @@
-"""Schema migrations with Alembic, driven from code (no alembic.ini to find on disk)."""
+"""Schema migrations with Alembic, driven from code (no alembic.ini to find on disk).
+
+Every command checks the schema before it starts, so that check does not load Alembic: the
+newest revision is the constant HEAD (tests/test_migrations.py holds it to Alembic's own
+head) and the database's is read from `alembic_version` with one query. Alembic itself, and the
+migration scripts, load only to migrate."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The newest migration's revision: raise it with every new file in migrations/versions.
+HEAD = "0009"
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str | None:
+    return HEAD
+
+
+def scripts_head() -> str | None:
+    """The head as Alembic reads it from the migration scripts (what HEAD must equal)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-@contextmanager
-def _quiet_alembic() -> Iterator[None]:
-    """Alembic logs "Context impl SQLiteImpl." at INFO whenever it looks at a database: noise
-    in the daemon's log at every start. Only a migration that runs is worth a line."""
-    logger = logging.getLogger("alembic.runtime.migration")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def current_revision(engine: Engine) -> str | None:
-    with _quiet_alembic(), engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The database's revision, None when it has never been migrated."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
@@ -61,6 +64,8 @@ def _run(engine: Engine, action: str, revision: str) -> None:
     """One Alembic command in one transaction. On SQLite, foreign keys are off meanwhile:
     batch migrations recreate a table by dropping the old one, and with foreign keys on that
     drop would cascade-delete every row pointing at it (the reminder log, for one)."""
+    from alembic import command
+
     config = alembic_config()
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

@@ -94,7 +94,9 @@ class Renderer:
             "evaluation_office": settings.evaluation_office,
             "reply_to": reply_to(settings),
         }
-        self._phrase_makers: dict[str, Callable[[str, int], str]] = {}
+        self._phrase_makers: dict[
+            str, tuple[Callable[[str, int], str], Callable[[str, str], str]]
+        ] = {}
         # Desk links only when the desk has a public address (the key is then required).
         self.links = Links.from_settings(settings) if settings.web_base_url else None
 
@@ -155,16 +157,20 @@ class Renderer:
             self._templates[(locale, name)] = found
         return found
 
-    def _phrases(self, locale: str) -> Callable[[str, int], str]:
-        """The `when` macro of _strings.txt ("overdue by 3 days"), asked once per
-        (reason, days): a macro call per action in both bodies was a fifth of rendering."""
+    def _phrases(self, locale: str) -> tuple[Callable[[str, int], str], Callable[[str, str], str]]:
+        """The `when` ("overdue by 3 days") and `recommendation` ("Recommendation 2: ...")
+        macros of _strings.txt, each asked once per distinct value: a macro call per action,
+        or a translated line per recommendation, in both bodies was a fifth of rendering."""
         found = self._phrase_makers.get(locale)
         if found is None:
             strings = self.template(locale, STRINGS_TEMPLATE).make_module({})
-            when = getattr(strings, "when", None)
-            if when is None:
-                raise ReminderTemplateError(f"{STRINGS_TEMPLATE}: no `when` macro")
-            found = lru_cache(maxsize=4096)(lambda reason, days: str(when(View(days=days), reason)))
+            when, recommendation = (_macro(strings, name) for name in ("when", "recommendation"))
+            found = (
+                lru_cache(maxsize=4096)(lambda reason, days: str(when(View(days=days), reason))),
+                lru_cache(maxsize=4096)(
+                    lambda label, text: str(recommendation(View(label=label, text=text)))
+                ),
+            )
             self._phrase_makers[locale] = found
         return found
 
@@ -196,12 +202,12 @@ class Renderer:
 
     def _words(self, locale: str, for_office: bool) -> Words:
         try:
-            phrase = self._phrases(locale)
+            phrase, recommendation = self._phrases(locale)
             sections = self._section_words(locale, for_office)
         except TemplateError as exc:
             raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
         status_name = self.environment(locale).filters["status_name"]
-        return Words(locale, phrase, status_name, sections)
+        return Words(locale, phrase, recommendation, status_name, sections)
 
     def render(self, digest: Digest, as_of: date, now: datetime | None = None) -> Rendered:
         locale = self.locale_for(digest.locale)
@@ -241,3 +247,11 @@ class Renderer:
         ) as exc:
             # An admin template (or translation) doing something the data does not support.
             raise ReminderTemplateError(f"template {label}: {type(exc).__name__}: {exc}") from None
+
+
+def _macro(strings: Any, name: str) -> Any:
+    """A macro of _strings.txt, which an admin's copy may lack."""
+    macro = getattr(strings, name, None)
+    if macro is None:
+        raise ReminderTemplateError(f"{STRINGS_TEMPLATE}: no `{name}` macro")
+    return macro

@@ -1,13 +1,17 @@
 """The command line as a user meets it: exit codes, messages, JSON, help and the README."""
 
+import argparse
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from reminder.cli import build_parser, main
+from reminder.commands import GROUPS
 from tests.conftest import EXAMPLES, ROOT, SAMPLE
 
 MR = EXAMPLES / "fergana-valley-management-response.txt"
@@ -156,6 +160,28 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert re.search(r"reminder " + r"\s+".join(map(re.escape, words)) + r"\b", readme), (
             f"`reminder {' '.join(words)}` is not documented in README.md"
         )
+
+
+def test_each_group_registers_the_commands_its_table_names() -> None:
+    # cli imports only the named command's group; a command missing from GROUPS would still
+    # run (every group loads for an unknown word) but load everything, so hold them equal.
+    for names in GROUPS.values():
+        parser = build_parser(names[0])
+        [subcommands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        assert tuple(subcommands.choices) == names
+
+
+def test_a_command_loads_only_its_own_group() -> None:
+    # The run's spawned workers import reminder.cli as their main module: it must load no
+    # command; and `run-once` must not load the importers.
+    probe = (
+        "import sys; from reminder.cli import _command_word, build_parser;"
+        "bare = sorted(m for m in sys.modules if m.startswith('reminder.'));"
+        "build_parser(_command_word(['--config', 'x.toml', 'run-once', '--as-of', '2027-01-15']));"
+        "print(bare, 'reminder.importers' in sys.modules, 'reminder.commands.runs' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['reminder.cli']", "False", "True"]
 
 
 BAD_INPUTS = [

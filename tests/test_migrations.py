@@ -27,6 +27,18 @@ def test_head_matches_the_models(engine: Engine) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
+def test_head_constant_is_the_newest_migration() -> None:
+    # Every command checks the schema against migrate.HEAD without loading Alembic: a new
+    # migration file must raise it, or every command would refuse the upgraded database.
+    assert migrate.scripts_head() == migrate.HEAD
+
+
+def test_a_never_migrated_database_has_no_revision(tmp_path: Path) -> None:
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert migrate.current_revision(empty) is None
+    empty.dispose()
+
+
 def test_upgrade_is_idempotent(engine: Engine) -> None:
     before, after = migrate.upgrade(engine)
     assert before == after == migrate.head_revision()

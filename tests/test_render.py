@@ -166,3 +166,24 @@ def test_no_empty_why_you_for_escalation_contacts(locale: str) -> None:
     assert not any(line.rstrip().endswith(":") for line in rendered.text.splitlines()[6:]), (
         rendered.text
     )
+
+
+def test_an_admin_strings_file_without_a_phrase_macro_is_named(tmp_path: Path) -> None:
+    # The renderer asks _strings.txt's `when` and `recommendation` macros once per value
+    # (rec.line, item.when); an admin copy written before `recommendation` existed is
+    # refused with the macro's name, not a traceback.
+    folder = _admin_copy(tmp_path)
+    strings = folder / "email" / "_strings.txt"
+    source = strings.read_text()
+    start = source.index("{% macro recommendation")
+    end = source.index("{%- endmacro %}", start) + len("{%- endmacro %}")
+    strings.write_text(source[:start] + source[end:])
+    with pytest.raises(TemplateError, match="_strings.txt: no `recommendation` macro"):
+        Renderer(load_settings(templates_dir=folder)).render(sample_digest("en"), SAMPLE_DAY)
+
+
+def test_the_recommendation_line_is_translated_in_both_bodies() -> None:
+    rendered = Renderer(load_settings()).render(sample_digest("fr"), SAMPLE_DAY)
+    line = "Recommandation 1\xa0: A sample recommendation"  # French puts a space before ":"
+    assert f"  {line}\n" in rendered.text
+    assert f">{line}</div>" in rendered.html
