@@ -4,9 +4,11 @@ on loopback against a real `reminder serve`, printing p50/p95/p99 and requests p
     .venv/bin/python bench/desk.py --data bench/data/1m [--database postgresql]
 
 The database is built from the generated data once (directory and tracker imports) and kept
-in `--data` for the next run (`--fresh` rebuilds it). Links are issued here with the server's
-key for a sample of primaries, so every request opens a different person's page; updates
-post a status and comment, with the page's CSRF token, to one of that person's actions.
+in `--data` for the next run (`--fresh` rebuilds it). Each run serves a copy of it, so the
+updates a run posts do not pile up in the histories the next run's pages show. Links are
+issued here with the server's key for a sample of primaries, so every request opens a
+different person's page; updates post a status and comment, with the page's CSRF token, to
+one of that person's actions.
 Targets (2-core machine): page p95 <= 50 ms at >= 300 req/s; update p95 <= 100 ms.
 
 Besides wrk's figures it prints the CPU per request of the server processes and of wrk
@@ -21,6 +23,7 @@ import os
 import random
 import re
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -61,6 +64,16 @@ def build(env: dict[str, str], data: Path) -> None:
         subprocess.run(reminder(*args), env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy (WAL included) through SQLite's backup API."""
+    for stale in (target, target.with_name(target.name + "-wal")):
+        stale.unlink(missing_ok=True)
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)
+    original.close()
+    copy.close()
+
+
 def sample(database_url: str, people: int, seed: int) -> list[tuple[str, int]]:
     """(primary's address, one of their open actions) for a random sample of primaries."""
     engine = make_engine(database_url)
@@ -86,8 +99,13 @@ def sample(database_url: str, people: int, seed: int) -> list[tuple[str, int]]:
     return result
 
 
-def lua_script(path: Path, people: list[tuple[str, int]], links: Links, post: bool) -> None:
+def lua_script(
+    path: Path, people: list[tuple[str, int]], links: Links, post: bool, close: bool
+) -> None:
     lines = ["local paths = {}", "local bodies = {}"]
+    # With --close each request comes on a connection of its own, as visitors clicking their
+    # own links do; without it wrk's few connections are kept alive, each held by one worker.
+    headers = '["Connection"] = "close"' if close else ""
     for n, (email, action) in enumerate(people, start=1):
         token = links.issue(email)
         if post:
@@ -102,10 +120,11 @@ def lua_script(path: Path, people: list[tuple[str, int]], links: Links, post: bo
     if post:
         lines.append(
             '  return wrk.format("POST", paths[n], '
-            '{["Content-Type"] = "application/x-www-form-urlencoded"}, bodies[n])'
+            '{["Content-Type"] = "application/x-www-form-urlencoded"'
+            f"{', ' + headers if headers else ''}}}, bodies[n])"
         )
     else:
-        lines.append('  return wrk.format("GET", paths[n])')
+        lines.append(f'  return wrk.format("GET", paths[n], {{{headers}}})')
     lines.append("end")
     path.write_text("\n".join(lines) + LUA_DONE)
 
@@ -133,14 +152,14 @@ def load(port: int, script: Path, args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(found.group(1).split())
 
 
-def server_cpu(pid: int) -> float:
-    """User + system CPU seconds of the server and its worker processes so far."""
+def server_cpu(pid: int) -> list[float]:
+    """User + system CPU seconds so far of the server's process and of each of its workers."""
     pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
-    ticks = 0
+    seconds = []
     for one in pids:
         fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        seconds.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return seconds
 
 
 def wrk_cpu() -> float:
@@ -162,10 +181,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--workers", type=int, default=2, help="reminder serve --workers")
-    args = parser.parse_args()
-    database_url = (
-        f"sqlite:///{args.data.resolve()}/desk.sqlite" if args.database == "sqlite" else args.pg_url
+    parser.add_argument(
+        "--close", action="store_true", help="a new connection per request (no keep-alive)"
     )
+    args = parser.parse_args()
+    kept = args.data.resolve() / "desk.sqlite"
+    database_url = f"sqlite:///{kept}" if args.database == "sqlite" else args.pg_url
     env = {
         **os.environ,
         "REMINDER_DATABASE_URL": database_url,
@@ -179,6 +200,10 @@ def main() -> None:
         build(env, args.data)
     else:  # a database kept from an older version: bring its schema up to date first
         subprocess.run(reminder("db", "upgrade"), env=env, check=True, stdout=subprocess.DEVNULL)
+    if args.database == "sqlite":
+        served = kept.with_name("desk-run.sqlite")
+        copy_database(kept, served)
+        database_url = env["REMINDER_DATABASE_URL"] = f"sqlite:///{served}"
     people = sample(database_url, args.people, seed=2027)
     links = Links(KEY, 45)
     # Without the option for one process, so the script also drives older code (PYTHONPATH).
@@ -200,27 +225,36 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as work:
             print(
                 f"{len(people)} people, {args.workers} server processes, "
-                f"{args.connections} connections, {args.duration} s each"
+                f"{args.connections} connections"
+                f"{' (a new one per request)' if args.close else ' (kept alive)'}, "
+                f"{args.duration} s each"
             )
             print(
                 f"{'case':<16}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}"
                 f"{'p99 ms':>10}{'errors':>8}{'server CPU ms/req':>19}{'wrk CPU ms/req':>16}"
-                f"{'load avg':>10}"
+                f"{'load avg':>10}  CPU share of each worker"
             )
             for name, post in (("person page", False), ("update POST", True)):
                 script = Path(work) / f"{name.split()[0]}.lua"
-                lua_script(script, people, links, post)
-                served, driven = server_cpu(server.pid), wrk_cpu()
+                lua_script(script, people, links, post, args.close)
+                before, driven = server_cpu(server.pid), wrk_cpu()
                 requests, rate, p50, p95, p99, errors = load(args.port, script, args)
-                served = (server_cpu(server.pid) - served) * 1000 / int(requests)
+                used = [b - a for a, b in zip(before, server_cpu(server.pid), strict=True)]
+                served = sum(used) * 1000 / int(requests)
                 driven = (wrk_cpu() - driven) * 1000 / int(requests)
+                # Keep-alive connections stay with the worker that accepted them: an uneven
+                # share here means one worker queued while the other idled.
+                shares = " / ".join(f"{100 * u / max(sum(used), 1e-9):.0f}%" for u in used[1:])
                 print(
                     f"{name:<16}{requests:>10}{rate:>10}{p50:>10}{p95:>10}{p99:>10}{errors:>8}"
-                    f"{served:>19.2f}{driven:>16.2f}{os.getloadavg()[0]:>10.1f}"
+                    f"{served:>19.2f}{driven:>16.2f}{os.getloadavg()[0]:>10.1f}  {shares}"
                 )
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if args.database == "sqlite":
+            for name in ("desk-run.sqlite", "desk-run.sqlite-wal", "desk-run.sqlite-shm"):
+                (args.data / name).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ _OPEN = {
     for unassigned in (False, True)
 }
 _OPEN_VERSIONED = {
-    unassigned: query.add_columns(*updates.history_version()) for unassigned, query in _OPEN.items()
+    unassigned: query.add_columns(updates.history_version()) for unassigned, query in _OPEN.items()
 }
 _MAY_UPDATE = {
     unassigned: select(KeyAction.id).where(
@@ -120,15 +120,13 @@ def open_actions(session: Session, scope: Scope) -> Iterator[ActionSnapshot]:
     )
 
 
-def open_actions_versioned(
-    session: Session, scope: Scope
-) -> Iterator[tuple[ActionSnapshot, tuple[int, int]]]:
+def open_actions_versioned(session: Session, scope: Scope) -> Iterator[tuple[ActionSnapshot, int]]:
     """As `open_actions`, each with its history's version (`updates.history_version`)."""
     if not scope.party_ids:
         return
     params = {"party_ids": sorted(scope.party_ids)}
     for row in session.connection().execute(_OPEN_VERSIONED[scope.unassigned], params):
-        yield store.snapshot_of(row[:-2]), (row[-2], row[-1])
+        yield store.snapshot_of(row[:-1]), row[-1]
 
 
 def may_update(session: Session, scope: Scope, action_id: int) -> bool:

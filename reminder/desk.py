@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from reminder import access, store, updates
 from reminder.config import Policy
-from reminder.models import ActionUpdate, KeyAction
+from reminder.models import KeyAction
 from reminder.rules import REASONS, condition
 from reminder.snapshots import ActionSnapshot
 
@@ -26,12 +26,12 @@ class DeskAction:
     action: ActionSnapshot
     reason: str
     days: int
-    history: list[ActionUpdate] = field(default_factory=list)
-    # (count, newest id) of the history, loaded or not: what a cached card is keyed by.
-    history_version: tuple[int, int] = (0, 0)
+    history: list[updates.HistoryRow] = field(default_factory=list)
+    # The newest id of the history, loaded or not: what a cached card is keyed by.
+    history_version: int = 0
 
     @property
-    def pending_proposal(self) -> ActionUpdate | None:
+    def pending_proposal(self) -> updates.HistoryRow | None:
         return next((u for u in self.history if u.proposal_state == "pending"), None)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import markupsafe
 import pytest
 from markupsafe import Markup
 from sqlalchemy import select
@@ -156,3 +157,21 @@ def test_the_card_cache_keeps_the_most_recently_used() -> None:
     assert len(cache) == 2
     assert cache.get("b") is None  # the least recently used went
     assert cache.get("a") == ("a1", "a2") and cache.get("c") == ("c1", "c2")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        "a & b",
+        "<script>alert(1)</script>",
+        'say "hi"',
+        "it's",
+        "",
+        42,
+        Markup("<b>ok</b>"),
+    ],
+)
+def test_cards_escape_as_markupsafe_does(value: object) -> None:
+    # The cards must stay byte for byte what the templates give, which escape with markupsafe.
+    assert cards.escape(value) == str(markupsafe.escape(value))

@@ -178,7 +178,7 @@ def test_an_admin_strings_file_without_a_phrase_macro_is_named(tmp_path: Path) -
     start = source.index("{% macro recommendation")
     end = source.index("{%- endmacro %}", start) + len("{%- endmacro %}")
     strings.write_text(source[:start] + source[end:])
-    with pytest.raises(TemplateError, match="_strings.txt: no `recommendation` macro"):
+    with pytest.raises(TemplateError, match=r"_strings\.txt: no `recommendation` macro"):
         Renderer(load_settings(templates_dir=folder)).render(sample_digest("en"), SAMPLE_DAY)
 
 

@@ -20,11 +20,11 @@ from collections.abc import Callable, Hashable
 from datetime import date
 
 from babel.support import Translations
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from reminder import i18n
 from reminder.desk import DeskAction, DeskEvaluation, DeskSection
-from reminder.models import ActionUpdate
+from reminder.updates import HistoryRow
 
 CACHE_SIZE = 20_000  # cards; ~3 KB each with its key, so at most ~60 MB per process
 SOURCES = {"web": "status desk", "office": "evaluation office"}
@@ -61,6 +61,19 @@ PROPOSAL_STATES = {
     "accepted": "accepted",
     "declined": "declined",
 }
+
+
+def escape(value: object) -> str:
+    """HTML-escaped as markupsafe (and so Jinja2) escapes it, as a plain string: markupsafe's
+    `escape` builds a Markup object per value, and a page never seen escapes some 750."""
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    text = str(value)
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace('"', "&#34;").replace("'", "&#39;")
+    return text
 
 
 class Words:
@@ -248,14 +261,14 @@ def when(item: DeskAction, words: Words) -> str:
     return words.word["on track"]
 
 
-def history(rows: list[ActionUpdate], words: Words) -> str:
+def history(rows: list[HistoryRow], words: Words) -> str:
     """As the `history` macro: the updates, newest first."""
     if not rows:
         return f'<p class="muted">{words.word["No updates recorded yet."]}</p>\n'
     return '<ol class="history">\n' + "".join(_row(row, words) for row in rows) + "</ol>\n"
 
 
-def _row(row: ActionUpdate, words: Words) -> str:
+def _row(row: HistoryRow, words: Words) -> str:
     w = words.word
     source = w[SOURCES.get(row.source, "import")]
     at = row.recorded_at
