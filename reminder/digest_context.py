@@ -32,13 +32,27 @@ class DeskLinks:
     action: Callable[[int], str]
 
 
+# Capacities whose items say why the reader gets them (the `capacity` macro of _strings.txt).
+NOTED_CAPACITIES = ("alternate", "catch-all", "office")
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """The phrase macros of a locale's _strings.txt, each worked out once per distinct value."""
+
+    when: Callable[[str, int], str]  # ("overdue", 3) -> "overdue by 3 days"
+    recommendation: Callable[[str, str], str]  # ("2", "Strengthen …") -> "Recommendation 2: …"
+    # (capacity, stands in for, responsible text, shared with) -> "standing in for Ana"
+    capacity: Callable[[str, str | None, str, tuple[str, ...]], str]
+    omitted_note: Callable[[int, int], str]  # (listed, omitted) -> "This digest lists …"
+
+
 @dataclass(frozen=True)
 class Words:
     """What the context takes from the locale's templates and catalog."""
 
     locale: str
-    phrase: Callable[[str, int], str]  # ("overdue", 3) -> "overdue by 3 days"
-    recommendation: Callable[[str, str], str]  # ("2", "Strengthen …") -> "Recommendation 2: …"
+    phrases: Phrases
     status_name: Callable[[str], str]
     sections: dict[str, View]  # reason -> heading and why
 
@@ -50,12 +64,14 @@ def digest_context(
     # Counts are of everything due (the subject and summary say how much needs attention);
     # the sections list what fits, and `omitted` says how many more there are.
     counts = Counter(digest.counts) + Counter(digest.omitted)
+    listed, omitted = sum(digest.counts.values()), sum(digest.omitted.values())
     return {
         "recipient": View(name=digest.recipient.name, email=digest.recipient.email),
         "party_names": digest.party_names,
         "counts": View(**{reason: counts.get(reason, 0) for reason in COUNTED}),
-        "listed": sum(digest.counts.values()),
-        "omitted": sum(digest.omitted.values()),
+        "listed": listed,
+        "omitted": omitted,
+        "omitted_note": words.phrases.omitted_note(listed, omitted) if omitted else "",
         "sections": [_section(section, words, links) for section in digest.sections],
         "as_of": i18n.long_date(as_of, words.locale),
         "page_url": links.page if links else None,
@@ -79,7 +95,7 @@ def _section(section: Section, words: Words, links: DeskLinks | None) -> View:
                     View(
                         label=rec.label,
                         text=rec.text,
-                        line=words.recommendation(rec.label, rec.text),
+                        line=words.phrases.recommendation(rec.label, rec.text),
                         actions=[_item(item, words, links) for item in rec.items],
                     )
                     for rec in ev.recommendations
@@ -95,7 +111,7 @@ def _item(item: DigestItem, words: Words, links: DeskLinks | None) -> View:
     locale = words.locale
     return View(
         id=action.id,
-        when=words.phrase(item.finding.reason, item.finding.days),
+        when=words.phrases.when(item.finding.reason, item.finding.days),
         number=action.number,
         text=action.text,
         deadline_label=action.deadline_label,
@@ -112,6 +128,13 @@ def _item(item: DigestItem, words: Words, links: DeskLinks | None) -> View:
         shared_with=item.shared_with,
         capacity=item.capacity,
         stands_in_for=item.stands_in_for,
+        capacity_note=(
+            words.phrases.capacity(
+                item.capacity, item.stands_in_for, action.responsible_text, tuple(item.shared_with)
+            )
+            if item.capacity in NOTED_CAPACITIES
+            else ""
+        ),
         chase=[
             View(
                 name=c.name,

@@ -33,7 +33,7 @@ from jinja2 import (
 from reminder import i18n
 from reminder.config import Settings, reply_to
 from reminder.digest import Digest
-from reminder.digest_context import DeskLinks, View, Words, digest_context
+from reminder.digest_context import DeskLinks, Phrases, View, Words, digest_context
 from reminder.errors import ConfigError
 from reminder.errors import TemplateError as ReminderTemplateError
 from reminder.links import Links, action_url, page_url
@@ -94,9 +94,7 @@ class Renderer:
             "evaluation_office": settings.evaluation_office,
             "reply_to": reply_to(settings),
         }
-        self._phrase_makers: dict[
-            str, tuple[Callable[[str, int], str], Callable[[str, str], str]]
-        ] = {}
+        self._phrase_makers: dict[str, Phrases] = {}
         # Desk links only when the desk has a public address (the key is then required).
         self.links = Links.from_settings(settings) if settings.web_base_url else None
 
@@ -157,19 +155,37 @@ class Renderer:
             self._templates[(locale, name)] = found
         return found
 
-    def _phrases(self, locale: str) -> tuple[Callable[[str, int], str], Callable[[str, str], str]]:
-        """The `when` ("overdue by 3 days") and `recommendation` ("Recommendation 2: ...")
-        macros of _strings.txt, each asked once per distinct value: a macro call per action,
-        or a translated line per recommendation, in both bodies was a fifth of rendering."""
+    def _phrases(self, locale: str) -> Phrases:
+        """The phrase macros of _strings.txt (`when`, `recommendation`, `capacity`,
+        `omitted_note`), each asked once per distinct value: a macro call per action, or a
+        translated line per recommendation, in both bodies was a fifth of rendering, and
+        importing _strings.txt into each body another tenth."""
         found = self._phrase_makers.get(locale)
         if found is None:
             strings = self.template(locale, STRINGS_TEMPLATE).make_module({})
-            when, recommendation = (_macro(strings, name) for name in ("when", "recommendation"))
-            found = (
-                lru_cache(maxsize=4096)(lambda reason, days: str(when(View(days=days), reason))),
-                lru_cache(maxsize=4096)(
+            when, recommendation, capacity_of, omitted = (
+                _macro(strings, name)
+                for name in ("when", "recommendation", "capacity", "omitted_note")
+            )
+
+            def capacity(
+                kind: str, stands_in_for: str | None, responsible: str, shared: tuple[str, ...]
+            ) -> str:
+                item = View(
+                    capacity=kind,
+                    stands_in_for=stands_in_for,
+                    responsible_text=responsible,
+                    shared_with=list(shared),
+                )
+                return str(capacity_of(item))
+
+            found = Phrases(
+                when=cached(lambda reason, days: str(when(View(days=days), reason))),
+                recommendation=cached(
                     lambda label, text: str(recommendation(View(label=label, text=text)))
                 ),
+                capacity=cached(capacity),
+                omitted_note=cached(lambda listed, left: str(omitted(listed, left))),
             )
             self._phrase_makers[locale] = found
         return found
@@ -202,12 +218,12 @@ class Renderer:
 
     def _words(self, locale: str, for_office: bool) -> Words:
         try:
-            phrase, recommendation = self._phrases(locale)
+            phrases = self._phrases(locale)
             sections = self._section_words(locale, for_office)
         except TemplateError as exc:
             raise ReminderTemplateError(f"{locale}: {STRINGS_TEMPLATE}: {exc}") from None
         status_name = self.environment(locale).filters["status_name"]
-        return Words(locale, phrase, recommendation, status_name, sections)
+        return Words(locale, phrases, status_name, sections)
 
     def render(self, digest: Digest, as_of: date, now: datetime | None = None) -> Rendered:
         locale = self.locale_for(digest.locale)
@@ -255,3 +271,7 @@ def _macro(strings: Any, name: str) -> Any:
     if macro is None:
         raise ReminderTemplateError(f"{STRINGS_TEMPLATE}: no `{name}` macro")
     return macro
+
+
+def cached(phrase: Callable[..., str]) -> Callable[..., str]:
+    return lru_cache(maxsize=4096)(phrase)

@@ -1,5 +1,6 @@
 """Templates and messages: every locale renders, both bodies, escaping, header safety."""
 
+import dataclasses
 import shutil
 from datetime import UTC, datetime
 from email import message_from_string, policy
@@ -187,3 +188,23 @@ def test_the_recommendation_line_is_translated_in_both_bodies() -> None:
     line = "Recommandation 1\xa0: A sample recommendation"  # French puts a space before ":"
     assert f"  {line}\n" in rendered.text
     assert f">{line}</div>" in rendered.html
+
+
+def test_why_you_notes_escape_the_names_they_quote_in_html() -> None:
+    # The `capacity` note quotes data: the unrecognised responsible text of a tracker row, the
+    # away primary's name, other parties' names. Rendered through `{% import %}` the macro's
+    # output counted as markup and reached the HTML body unescaped.
+    digest = sample_digest("en")
+    hostile = '<img src=x onerror=alert(1)> "Team"'
+    for section in digest.sections:
+        for evaluation in section.evaluations:
+            for rec in evaluation.recommendations:
+                for item in rec.items:
+                    action = item.finding.action._replace(responsible_text=hostile)
+                    item.finding = dataclasses.replace(item.finding, action=action)
+                    item.stands_in_for = "Ana <b>Away</b>"
+    rendered = Renderer(load_settings()).render(digest, SAMPLE_DAY)
+    assert "<img" not in rendered.html and "<b>" not in rendered.html
+    assert "no responsible party was recognised (&#34;&lt;img src=x" in rendered.html
+    assert "standing in for Ana &lt;b&gt;Away&lt;/b&gt;" in rendered.html
+    assert f'no responsible party was recognised ("{hostile}")' in rendered.text
