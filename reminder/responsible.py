@@ -26,6 +26,7 @@ def normalise_name(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text))
 
 
+@lru_cache(maxsize=65536)  # party names repeat on every row of a tracker
 def word_key(word: str) -> str:
     """How a word is compared: case, accents and apostrophes ignored; '&' reads as 'and'."""
     if word == "&":
@@ -198,8 +199,8 @@ class Resolver:
 
 def repeats_action(action_text: str, responsible_text: str) -> bool:
     """Some pages repeat the action text in the responsible cell: it names nobody."""
+    return bool(responsible_text) and _sentence_key(action_text) == _sentence_key(responsible_text)
 
-    def key(text: str) -> str:
-        return " ".join(text.casefold().split()).rstrip(".")
 
-    return bool(responsible_text) and key(action_text) == key(responsible_text)
+def _sentence_key(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip(".")
