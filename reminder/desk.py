@@ -79,9 +79,10 @@ def _order(item: DeskAction) -> tuple[int, str, int, int, int]:
 
 
 def group(items: list[DeskAction]) -> list[DeskSection]:
-    """Sections in digest order, each grouped by evaluation then recommendation."""
+    """Sections, each grouped by evaluation then recommendation, of `items` already in the
+    digest's order (`_order`: the page sorts them once to cut its slice)."""
     sections: list[DeskSection] = []
-    for item in sorted(items, key=_order):
+    for item in items:
         a = item.action
         if not sections or sections[-1].reason != item.reason:
             sections.append(DeskSection(item.reason))
