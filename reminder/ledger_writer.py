@@ -60,6 +60,7 @@ class LedgerWriter:
         )
         self._leading = threading.Lock()  # one commit at a time on the one connection
         self._connection: Connection | None = None
+        self._statements = ledger.SenderStatements(engine.dialect)
         self._requests: queue.SimpleQueue[_Request] = queue.SimpleQueue()
         self._outcomes: queue.SimpleQueue[tuple[ledger.Outcome, str]] = queue.SimpleQueue()
 
@@ -124,10 +125,15 @@ class LedgerWriter:
         connection = self._connection
         now = self.clock()
         outcomes = [request.outcome for request in requests if request.outcome is not None]
-        states = ledger.record_many(connection, outcomes, now, self.max_age)
-        for request in requests:
-            if request.claim is not None and self.may_claim():
-                request.claimed = ledger.claim(connection, request.claim, now)
+        connection.begin()
+        cursor = connection.connection.cursor()  # the statements run on the driver's cursor
+        try:
+            states = self._statements.record_many(cursor, outcomes, now, self.max_age)
+            for request in requests:
+                if request.claim is not None and self.may_claim():
+                    request.claimed = self._statements.claim(cursor, request.claim, now)
+        finally:
+            cursor.close()
         connection.commit()
         for recorded in zip(outcomes, states, strict=True):
             self._outcomes.put(recorded)

@@ -71,11 +71,12 @@ def test_outcomes_recorded_together_each_get_their_own_state(engine: Engine) -> 
             ledger.Outcome(old, "deferred", "451 still later"),
             ledger.Outcome(rows[3], "released", "cannot connect"),
         ]
-        with engine.connect() as connection:
+        statements = ledger.SenderStatements(engine.dialect)
+        with engine.connect() as connection, connection.begin():
+            cursor = connection.connection.cursor()
             for row in rows:
-                assert ledger.claim(connection, row, NOW)
-            found = ledger.record_many(connection, outcomes, NOW, timedelta(hours=72))
-            connection.commit()
+                assert statements.claim(cursor, row, NOW)
+            found = statements.record_many(cursor, outcomes, NOW, timedelta(hours=72))
         assert found == ["sent", "deferred", "failed", "pending"]
         session.rollback()
         by_id = {d.id: d for d in session.scalars(select(Delivery).order_by(Delivery.id))}
