@@ -256,6 +256,7 @@ def _plan_and_send(
                 analyze(session, ("deliveries",))
                 analyzed_at = report.planned + len(planned)
             session.commit()  # before any SMTP traffic (docs/architecture.md, "Delivery")
+        sender.writer.checkpoint()
         report.add_planned(planned)
         hooks.planning.advance(recipients)
         queued += len(rows)

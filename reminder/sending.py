@@ -21,12 +21,12 @@ from concurrent.futures import wait as wait_futures
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from reminder import ledger
 from reminder.addresses import AddressError, mailbox
 from reminder.config import Settings
+from reminder.db import engine_of
 from reminder.delivery import Envelope, Transport
 from reminder.errors import DeliveryError, ReminderError
 from reminder.ledger_writer import LedgerWriter
@@ -73,8 +73,7 @@ class Sender:
         self.systemic: DeliveryError | None = None
         self.aborted = False
         self.rows: queue.Queue[ledger.Queued | None] = queue.Queue()
-        bind = session.get_bind()
-        engine = bind.engine if isinstance(bind, Connection) else bind
+        engine = engine_of(session)
         max_age = timedelta(hours=settings.retry_max_age_hours)
         self.writer = LedgerWriter(engine, clock, max_age, lambda: not self.stopped)
         # Connections are an SMTP matter. The outbox writes fast enough from one thread (more

@@ -5,13 +5,14 @@ crash window stays one row per connection. Runs on SQLite and, in CI, PostgreSQL
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from reminder import ledger
+from reminder import ledger, migrate
 from reminder.db import make_engine, make_session_factory
 from reminder.delivery import make_transport
 from reminder.ledger_writer import LedgerWriter
@@ -118,3 +119,42 @@ def test_a_claim_whose_commit_fails_is_not_won(engine: Engine) -> None:
             writer.close()
         assert isinstance(writer.failure, RuntimeError)
         assert list(states(session).values()) == ["pending"]
+
+
+def test_during_a_run_the_wal_is_checkpointed_by_the_run_not_by_a_commit(tmp_path: Path) -> None:
+    """SQLite: while a ledger writer is open, this process's commits leave the WAL alone
+    (a checkpoint inside a commit held up every sender); `checkpoint()` copies all of it,
+    and closing the writer gives the WAL back to SQLite's own checkpoints."""
+    database = tmp_path / "reminder.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate.upgrade(engine)
+
+    def autocheckpoint() -> int:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+    def wal_frames() -> tuple[int, int]:  # (frames in the WAL, frames copied to the database)
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        return int(row[1]), int(row[2])
+
+    assert autocheckpoint() == 1000
+    writer = LedgerWriter(engine, Clock(NOW), timedelta(hours=72), lambda: True)
+    try:
+        assert autocheckpoint() == 0
+        wal_frames()
+        size_before = database.stat().st_size
+        with make_session_factory(engine)() as session:
+            big = [replace(planned(n), payload="x" * 20_000) for n in range(300)]
+            rows = ledger.enqueue(session, big, NOW, None)
+            session.commit()  # about 1,500 pages: a commit would have checkpointed them
+            assert database.stat().st_size == size_before  # all of it still in the WAL
+        assert writer.turn(None, rows[0])
+        writer.checkpoint()
+        written, copied = wal_frames()
+        assert written == copied  # everything in the database, the WAL can start over
+        assert database.stat().st_size > size_before + 5_000_000
+    finally:
+        writer.close()
+    assert autocheckpoint() == 1000
+    engine.dispose()
