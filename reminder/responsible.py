@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # A word (apostrophes and their '?' mangling kept inside), or a separator mark.
 _TOKEN = re.compile(r"[^\W_]+(?:['’?][^\W_]+)*\??|[,;/&+]")
@@ -48,8 +49,7 @@ def _same(token_key: str, alias_key: str) -> bool:
     return bool(_wildcard(token_key).fullmatch(alias_key))
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: made for every word of every Responsible cell
     text: str
     key: str
     start: int
@@ -61,9 +61,11 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [
-        Token(m.group(), word_key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)
-    ]
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        tokens.append(Token(word, word_key(word), match.start(), match.end()))
+    return tokens
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ class Diff:
     relink: dict[int, set[int]] = field(default_factory=dict)
     parked: list[int] = field(default_factory=list)  # actions that change place
     kept_places: list[dict[str, int]] = field(default_factory=list)  # not in file: id, position
-    updates: list[dict[str, Any]] = field(default_factory=list)  # action_updates rows
+    updates: list[tuple[Any, ...]] = field(default_factory=list)  # history.IMPORT_COLUMNS
 
 
 @dataclass
@@ -91,6 +91,9 @@ class KeyActionWriter:
     counts: Counter[str] = field(default_factory=Counter)
     kept_desk: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.actor = history.import_actor(self.file)
 
     def write(self, records: Sequence[EvaluationRecord], rec_ids: list[list[int]]) -> None:
         wanted = [rec_id for ids in rec_ids for rec_id in ids]
@@ -213,7 +216,7 @@ class KeyActionWriter:
             comment = history.changed_comment(row.comments, values["comments"])
             at = history.row_time(action.updated_on, self.now)
             diff.updates.append(
-                history.import_update(row.id, self.file, at, row.status, new_status, comment)
+                history.import_update(row.id, self.actor, at, row.status, new_status, comment)
             )
         self.counts["updated" if moved else "unchanged"] += 1
 
@@ -237,14 +240,14 @@ class KeyActionWriter:
         }
         self.counts["created"] += len(diff.new)
         links: list[dict[str, int]] = []
-        updates: list[dict[str, Any]] = []
+        updates: list[tuple[Any, ...]] = []
         for row, parties in zip(diff.new, diff.new_parties, strict=True):
             action_id = ids[(row["recommendation_id"], row["position"])]
             links.extend({"key_action_id": action_id, "party_id": p} for p in parties)
             updates.append(
                 history.import_update(
                     action_id,
-                    self.file,
+                    self.actor,
                     row["status_changed_at"],
                     None,
                     row["status"],
