@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from reminder.bulk import insert_tuples
+from reminder.bulk import insert_rows, insert_tuples
 from reminder.driver_statements import DriverStatement
 from reminder.models import Delivery, DeliveryMessage, ReminderLog, table
 
@@ -85,17 +85,16 @@ def enqueue(
     with its reason, and neither sent nor logged as told."""
     if not digests:
         return []
-    session.execute(insert(table(Delivery)), [_row(d, now, run_id) for d in digests])
+    insert_rows(session, table(Delivery), [_row(d, now, run_id) for d in digests])
     sendable = [d for d in digests if d.error is None]
     if not sendable:
         return []
     ids = _ids_of(session, sendable)
-    session.execute(
-        insert(table(DeliveryMessage)),
-        [
-            {"delivery_id": row_id, "payload": d.payload}
-            for row_id, d in zip(ids, sendable, strict=True)
-        ],
+    insert_tuples(
+        session,
+        table(DeliveryMessage),
+        ("delivery_id", "payload"),
+        [(row_id, d.payload) for row_id, d in zip(ids, sendable, strict=True)],
     )
     lines = [
         (row_id, item.action_id, d.recipient, item.reason, item.milestone, d.day)
@@ -116,6 +115,7 @@ def _row(digest: PlannedDigest, now: datetime, run_id: int | None) -> dict[str, 
     return {
         "recipient": digest.recipient,
         "recipient_name": digest.name,
+        "kind": "digest",
         "digest_day": digest.day,
         "message_id": digest.message_id,
         "subject": digest.subject,
