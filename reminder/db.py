@@ -74,11 +74,13 @@ def checkpoint_by_hand(engine: Engine, by_hand: bool) -> None:
         _checkpointed_by_hand.discard(engine)
 
 
-def checkpoint(engine: Engine) -> None:
+def checkpoint(engine: Engine) -> bool:
     """Copy the WAL into the database (PASSIVE: beside readers and writers), on a connection
-    of its own. With synchronous=NORMAL that also syncs both files."""
+    of its own; whether all of it was copied (a reader's older snapshot can hold some back).
+    With synchronous=NORMAL this also syncs both files."""
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        _, written, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return bool(written == copied)
 
 
 def make_engine(url: str) -> Engine:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from reminder import db, ledger
+
+# How soon the run's thread tries again a checkpoint that a planner's snapshot held back.
+CHECKPOINT_RETRY = 0.25
 
 
 @dataclass
@@ -58,6 +62,8 @@ class LedgerWriter:
         self._one_writer: AbstractContextManager[Any] = (
             threading.Lock() if self._sqlite else nullcontext()
         )
+        self.held_back = False  # the last checkpoint could not copy all of the WAL
+        self._checkpointed_at = 0.0
         if self._sqlite:
             db.checkpoint_by_hand(engine, True)  # see checkpoint()
         self._leading = threading.Lock()  # one commit at a time on the one connection
@@ -82,17 +88,27 @@ class LedgerWriter:
 
     def checkpoint(self) -> None:
         """From the run's thread after it wrote a planned batch (SQLite): copy the WAL into
-        the database beside the senders' commits, then the few pages they added meanwhile in
-        the writer's turn, so that the next commit can start the WAL over.
+        the database beside the senders' commits, then, if that copied all of it, the few
+        pages they added meanwhile in the writer's turn, so that the next commit can start the
+        WAL over.
 
         Left to SQLite, the copy and its two syncs ran inside whichever commit took the WAL
         past 1,000 pages: the batch's own (25 of its ~80 ms, with every sender waiting) or a
         sender's claim, which held up the others the same way."""
         if not self._sqlite:
             return
-        db.checkpoint(self.engine)
+        self._checkpointed_at = time.monotonic()
+        self.held_back = not db.checkpoint(self.engine)
+        if self.held_back:
+            return  # a planner's snapshot held pages back: try again soon (checkpoint_behind)
         with self._one_writer:
             db.checkpoint(self.engine)
+
+    def checkpoint_behind(self) -> None:
+        """From the run's thread while it waits: finish a checkpoint that a snapshot held
+        back, at most every CHECKPOINT_RETRY seconds."""
+        if self.held_back and time.monotonic() - self._checkpointed_at >= CHECKPOINT_RETRY:
+            self.checkpoint()
 
     def drain(self) -> list[tuple[ledger.Outcome, str]]:
         """The outcomes recorded since the last call, with their final states."""

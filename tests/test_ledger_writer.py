@@ -4,11 +4,13 @@ crash window stays one row per connection. Runs on SQLite and, in CI, PostgreSQL
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -157,4 +159,36 @@ def test_during_a_run_the_wal_is_checkpointed_by_the_run_not_by_a_commit(tmp_pat
     finally:
         writer.close()
     assert autocheckpoint() == 1000
+    engine.dispose()
+
+
+def test_a_checkpoint_a_reader_held_back_is_finished_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planner reading an older snapshot keeps part of the WAL from being copied; the run's
+    thread tries again while it waits (`checkpoint_behind`), so the WAL can start over."""
+    monkeypatch.setattr("reminder.ledger_writer.CHECKPOINT_RETRY", 0.0)
+    database = tmp_path / "reminder.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate.upgrade(engine)
+    writer = LedgerWriter(engine, Clock(NOW), timedelta(hours=72), lambda: True)
+    sessions = make_session_factory(engine)
+    reader = sqlite3.connect(database, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM deliveries").fetchall()  # a snapshot, held
+        with sessions() as session:
+            ledger.enqueue(session, [replace(planned(n), payload="x" * 20_000) for n in range(50)],
+                           NOW, None)  # fmt: skip
+            session.commit()
+            writer.checkpoint()
+            assert writer.held_back  # the reader's snapshot held the batch's pages back
+            writer.checkpoint_behind()
+            assert writer.held_back  # still reading
+            reader.execute("COMMIT")
+            writer.checkpoint_behind()
+            assert not writer.held_back
+    finally:
+        reader.close()
+        writer.close()
     engine.dispose()
