@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Date, Table, insert, update
@@ -47,7 +48,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if any(c.default is not None for c in table.columns if c.name not in names):
         session.execute(insert(table), list(rows))  # SQLAlchemy fills in what rows leave out
         return
-    insert_tuples(session, table, names, [[row[name] for name in names] for row in rows])
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    insert_tuples(session, table, names, [values(row) for row in rows])
 
 
 def insert_tuples(
@@ -76,18 +78,48 @@ def _converters(
 ) -> list[tuple[int, Callable[[Any], Any]]]:
     """(position, function) for the columns whose values SQLite keeps as SQLAlchemy's types
     write them: dates as ISO text (isoformat: the same text, faster), timestamps in UTC as
-    text, booleans as 0 and 1."""
+    text, JSON as text, booleans as 0 and 1. An insert's values repeat (the same few days
+    and timestamps, empty lists), so each column's conversions are remembered for the call."""
     dialect = session.get_bind().dialect
     found: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(names):
         kind = table.c[name].type
         if isinstance(kind, Date):
-            found.append((index, date.isoformat))
+            found.append((index, _remembered(date.isoformat)))
             continue
         processor = kind.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            found.append((index, processor))
+        if processor is None:
+            continue
+        if isinstance(kind, JSON):
+            found.append((index, _json_of(processor)))
+        else:
+            found.append((index, _remembered(processor)))
     return found
+
+
+def _remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    seen: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        found = seen.get(value, seen)
+        if found is seen:
+            found = seen[value] = convert(value)
+        return found
+
+    return converted
+
+
+def _json_of(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    empty_list, empty_dict = serialize([]), serialize({})
+
+    def converted(value: Any) -> Any:
+        if not value and type(value) is list:
+            return empty_list
+        if not value and type(value) is dict:
+            return empty_dict
+        return serialize(value)
+
+    return converted
 
 
 def _converted(row: Sequence[Any], converters: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:

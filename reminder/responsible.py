@@ -201,7 +201,15 @@ class Resolver:
 
 def repeats_action(action_text: str, responsible_text: str) -> bool:
     """Some pages repeat the action text in the responsible cell: it names nobody."""
-    return bool(responsible_text) and _sentence_key(action_text) == _sentence_key(responsible_text)
+    if not responsible_text or _first_word(action_text) != _first_word(responsible_text):
+        return False  # nearly every row: no need to compare whole sentences
+    return _sentence_key(action_text) == _sentence_key(responsible_text)
+
+
+def _first_word(text: str) -> str:
+    """Equal for any two texts whose _sentence_key is equal."""
+    words = text.split(None, 1)
+    return words[0].casefold().rstrip(".") if words else ""
 
 
 def _sentence_key(text: str) -> str:
