@@ -98,3 +98,10 @@ def test_a_message_other_than_the_announced_one_is_sent_on_a_new_connection(
     sink.transport.send(other)
     sink.transport.close()
     assert "accepted 2 messages" in sink.report()
+
+
+def test_dot_stuffing_doubles_a_dot_at_the_start_of_every_line() -> None:
+    from reminder.delivery.smtp import _dot_stuffed
+
+    assert _dot_stuffed(b".a\r\nb\r\n..c\r\n.\r\nd.e\n.f") == b"..a\r\nb\r\n...c\r\n..\r\nd.e\n..f"
+    assert _dot_stuffed(b"no dot here\r\n") == b"no dot here\r\n"
