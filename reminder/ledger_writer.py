@@ -64,7 +64,9 @@ class LedgerWriter:
         )
         self.held_back = False  # the last checkpoint could not copy all of the WAL
         self._checkpointed_at = 0.0
-        if self._sqlite:
+        # A database in a file (in memory there is no WAL, and one connection per thread).
+        self._by_hand = self._sqlite and db.sqlite_file(engine.url) is not None
+        if self._by_hand:
             db.checkpoint_by_hand(engine, True)  # see checkpoint()
         self._leading = threading.Lock()  # one commit at a time on the one connection
         self._connection: Connection | None = None
@@ -95,7 +97,7 @@ class LedgerWriter:
         Left to SQLite, the copy and its two syncs ran inside whichever commit took the WAL
         past 1,000 pages: the batch's own (25 of its ~80 ms, with every sender waiting) or a
         sender's claim, which held up the others the same way."""
-        if not self._sqlite:
+        if not self._by_hand:
             return
         self._checkpointed_at = time.monotonic()
         self.held_back = not db.checkpoint(self.engine)
@@ -126,7 +128,7 @@ class LedgerWriter:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-        if self._sqlite:
+        if self._by_hand:
             db.checkpoint_by_hand(self.engine, False)
 
     def _commit_waiting(self) -> None:
