@@ -84,9 +84,24 @@ class LedgerWriter:
                 self._commit_waiting()
         return request.claimed
 
+    @property
+    def exclusive(self) -> bool:
+        """Whether the run's thread and the senders take turns to write (SQLite)."""
+        return self._sqlite
+
     def writing(self) -> AbstractContextManager[Any]:
         """Hold around another write transaction on the same database (the run's thread)."""
         return self._one_writer
+
+    def answer_waiting(self) -> None:
+        """From the run's thread, between two of its writes: commit the requests that queued
+        up meanwhile, so the senders go first. (A released lock goes to whoever asks first,
+        most often the thread that just released it.)"""
+        if self._requests.empty():
+            return
+        with self._leading:
+            if not self._requests.empty():  # else a sender led the commit meanwhile
+                self._commit_waiting()
 
     def checkpoint(self) -> None:
         """From the run's thread after it wrote a planned batch (SQLite): copy the WAL into

@@ -35,6 +35,8 @@ from reminder.sending import Sender
 
 # Retries are loaded and queued this many rows at a time (their messages are in memory).
 RETRY_CHUNK = 200
+# On SQLite a planned batch (200 recipients) is written this many digests per transaction.
+WRITE_CHUNK = 50
 
 
 @dataclass
@@ -247,24 +249,41 @@ def _plan_and_send(
     session.rollback()
     hooks.planning.grow(len(finder.audience.emails - already))
     analyzed_at = 0
+    # Senders that wait on a relay's round trips need a turn now and then, and each would
+    # wait out a whole batch's write; the outbox's sender needs one all the time and gains
+    # nothing from the extra commits.
+    in_parts = sender.writer.exclusive and settings.transport == "smtp"
     for recipients, planned in planned_batches(finder, settings, already, now, sender.wait_for):
-        with sender.writer.writing():
-            rows = ledger.enqueue(session, planned, now, run_id)
-            if report.planned + len(planned) >= max(2 * analyzed_at, 1000):
-                # The reminder log's foreign-key checks look up the ledger rows this run adds
-                # (see db.analyze): refresh the ledger's statistics each time it doubles.
-                analyze(session, ("deliveries",))
-                analyzed_at = report.planned + len(planned)
-            session.commit()  # before any SMTP traffic (docs/architecture.md, "Delivery")
+        for part in _write_parts(planned, in_parts):
+            with sender.writer.writing():
+                rows = ledger.enqueue(session, part, now, run_id)
+                if report.planned + len(part) >= max(2 * analyzed_at, 1000):
+                    # The reminder log's foreign-key checks look up the ledger rows this run
+                    # adds (see db.analyze): refresh the ledger's statistics as it doubles.
+                    analyze(session, ("deliveries",))
+                    analyzed_at = report.planned + len(part)
+                session.commit()  # before any SMTP traffic (docs/architecture.md, "Delivery")
+            sender.writer.answer_waiting()  # the senders that waited meanwhile go first
+            report.add_planned(part)
+            queued += len(rows)
+            hooks.sending.grow(queued)
+            sender.send(rows)
         sender.writer.checkpoint()
-        report.add_planned(planned)
         hooks.planning.advance(recipients)
-        queued += len(rows)
-        hooks.sending.grow(queued)
         hooks.keepalive()
-        sender.send(rows)
         if hooks.should_stop():
             break  # what is planned is in the ledger; the next run plans the rest
+
+
+def _write_parts(
+    planned: list[ledger.PlannedDigest], in_parts: bool
+) -> list[list[ledger.PlannedDigest]]:
+    """A planned batch in the transactions it is written in: on SQLite, where every
+    message's claim waits while the run's thread writes, WRITE_CHUNK digests at a time for
+    SMTP senders (the relay run: 4 connections, 29.1 -> 28.7 s)."""
+    if not in_parts or len(planned) <= WRITE_CHUNK:
+        return [planned]
+    return [planned[i : i + WRITE_CHUNK] for i in range(0, len(planned), WRITE_CHUNK)]
 
 
 def summary(digest: Digest) -> dict[str, Any]:

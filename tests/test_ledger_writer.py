@@ -192,3 +192,14 @@ def test_a_checkpoint_a_reader_held_back_is_finished_later(
         reader.close()
         writer.close()
     engine.dispose()
+
+
+def test_a_planned_batch_is_written_in_parts_only_for_smtp_senders_on_sqlite() -> None:
+    from reminder.pipeline import WRITE_CHUNK, _write_parts
+
+    batch = [planned(n) for n in range(2 * WRITE_CHUNK + 3)]
+    parts = _write_parts(batch, in_parts=True)
+    assert [len(part) for part in parts] == [WRITE_CHUNK, WRITE_CHUNK, 3]
+    assert [d for part in parts for d in part] == batch  # in order, nothing left out
+    assert _write_parts(batch, in_parts=False) == [batch]
+    assert _write_parts([], in_parts=True) == [[]]
