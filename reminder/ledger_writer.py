@@ -26,6 +26,9 @@ from reminder import db, ledger
 
 # How soon the run's thread tries again a checkpoint that a planner's snapshot held back.
 CHECKPOINT_RETRY = 0.25
+# Sender turns (about three WAL pages each) after which the run's thread checkpoints again
+# while it only waits for the senders (the last batch planned, a slow relay still sending).
+CHECKPOINT_TURNS = 300
 
 
 @dataclass
@@ -64,6 +67,7 @@ class LedgerWriter:
         )
         self.held_back = False  # the last checkpoint could not copy all of the WAL
         self._checkpointed_at = 0.0
+        self._turns_since_checkpoint = 0
         # A database in a file (in memory there is no WAL, and one connection per thread).
         self._by_hand = self._sqlite and db.sqlite_file(engine.url) is not None
         if self._by_hand:
@@ -115,16 +119,21 @@ class LedgerWriter:
         if not self._by_hand:
             return
         self._checkpointed_at = time.monotonic()
+        self._turns_since_checkpoint = 0
         self.held_back = not db.checkpoint(self.engine)
         if self.held_back:
-            return  # a planner's snapshot held pages back: try again soon (checkpoint_behind)
+            return  # a planner's snapshot held pages back: try again soon (checkpoint_due)
         with self._one_writer:
             db.checkpoint(self.engine)
 
-    def checkpoint_behind(self) -> None:
+    def checkpoint_due(self) -> None:
         """From the run's thread while it waits: finish a checkpoint that a snapshot held
-        back, at most every CHECKPOINT_RETRY seconds."""
-        if self.held_back and time.monotonic() - self._checkpointed_at >= CHECKPOINT_RETRY:
+        back (at most every CHECKPOINT_RETRY seconds), or checkpoint again after
+        CHECKPOINT_TURNS of the senders' commits."""
+        if not self._by_hand:
+            return
+        retry = self.held_back and time.monotonic() - self._checkpointed_at >= CHECKPOINT_RETRY
+        if retry or self._turns_since_checkpoint >= CHECKPOINT_TURNS:
             self.checkpoint()
 
     def drain(self) -> list[tuple[ledger.Outcome, str]]:
@@ -187,5 +196,6 @@ class LedgerWriter:
         finally:
             cursor.close()
         connection.commit()
+        self._turns_since_checkpoint += len(requests)
         for recorded in zip(outcomes, states, strict=True):
             self._outcomes.put(recorded)

@@ -118,13 +118,13 @@ class Sender:
             self._looked_up()
 
     def _looked_up(self) -> None:
-        """Between waits: report the outcomes recorded, surface a failure of the writer, finish
-        a checkpoint held back, renew the lock."""
+        """Between waits: report the outcomes recorded, surface a failure of the writer, checkpoint
+        when one is due, renew the lock."""
         for outcome, state in self.writer.drain():
             self.on_outcome(outcome, state)
         if self.writer.failure is not None:
             raise self.writer.failure
-        self.writer.checkpoint_behind()
+        self.writer.checkpoint_due()
         self.keepalive()
 
     def finish(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from reminder import ledger, migrate
+from reminder import db, ledger, migrate
 from reminder.db import make_engine, make_session_factory
 from reminder.delivery import make_transport
 from reminder.ledger_writer import LedgerWriter
@@ -166,7 +166,7 @@ def test_a_checkpoint_a_reader_held_back_is_finished_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A planner reading an older snapshot keeps part of the WAL from being copied; the run's
-    thread tries again while it waits (`checkpoint_behind`), so the WAL can start over."""
+    thread tries again while it waits (`checkpoint_due`), so the WAL can start over."""
     monkeypatch.setattr("reminder.ledger_writer.CHECKPOINT_RETRY", 0.0)
     database = tmp_path / "reminder.sqlite"
     engine = make_engine(f"sqlite:///{database}")
@@ -183,10 +183,10 @@ def test_a_checkpoint_a_reader_held_back_is_finished_later(
             session.commit()
             writer.checkpoint()
             assert writer.held_back  # the reader's snapshot held the batch's pages back
-            writer.checkpoint_behind()
+            writer.checkpoint_due()
             assert writer.held_back  # still reading
             reader.execute("COMMIT")
-            writer.checkpoint_behind()
+            writer.checkpoint_due()
             assert not writer.held_back
     finally:
         reader.close()
@@ -203,3 +203,39 @@ def test_a_planned_batch_is_written_in_parts_only_for_smtp_senders_on_sqlite() -
     assert [d for part in parts for d in part] == batch  # in order, nothing left out
     assert _write_parts(batch, in_parts=False) == [batch]
     assert _write_parts([], in_parts=True) == [[]]
+
+
+def test_while_only_the_senders_write_the_run_checkpoints_every_few_hundred_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the last batch (a slow relay still sending) no batch triggers a checkpoint: the
+    run's thread makes one after CHECKPOINT_TURNS of the senders' commits."""
+    monkeypatch.setattr("reminder.ledger_writer.CHECKPOINT_TURNS", 3)
+    made: list[bool] = []
+    checkpoint = db.checkpoint
+
+    def counted(engine: Engine) -> bool:
+        made.append(checkpoint(engine))
+        return made[-1]
+
+    database = tmp_path / "reminder.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate.upgrade(engine)
+    writer = LedgerWriter(engine, Clock(NOW), timedelta(hours=72), lambda: True)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = ledger.enqueue(session, [planned(n) for n in range(4)], NOW, None)
+            session.commit()
+        writer.checkpoint()
+        monkeypatch.setattr(db, "checkpoint", counted)
+        assert writer.turn(None, rows[0]) and writer.turn(None, rows[1])
+        writer.checkpoint_due()
+        assert made == []  # two turns: not yet
+        assert writer.turn(None, rows[2])
+        writer.checkpoint_due()
+        assert made == [True, True]  # beside the senders, then in the writer's turn
+        writer.checkpoint_due()
+        assert made == [True, True]  # and not again until three more turns
+    finally:
+        writer.close()
+    engine.dispose()
