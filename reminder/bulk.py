@@ -2,7 +2,8 @@
 
 On PostgreSQL SQLAlchemy's executemany sends one INSERT per row (pipelined); at a million
 key actions that was two thirds of an import. COPY streams the rows in one statement, in the
-session's transaction, so a rejected file still leaves nothing behind.
+session's transaction, so a rejected file still leaves nothing behind. On SQLite the rows go
+to the driver's executemany, each value converted by its column's type as SQLAlchemy would.
 """
 
 from __future__ import annotations

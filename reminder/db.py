@@ -1,4 +1,5 @@
-"""Engine and sessions from settings.database_url (SQLite by default, or PostgreSQL)."""
+"""Engine and sessions from settings.database_url (SQLite by default, or PostgreSQL): SQLite's
+pragmas and who checkpoints its WAL during a run, the schema check, statistics."""
 
 from __future__ import annotations
 

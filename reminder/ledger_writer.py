@@ -6,7 +6,10 @@ that are waiting (it leads); the others find their request answered. So with one
 
 The senders never wait for the run's thread (it plans, writes a planned batch, renews the
 lock); outcomes are handed back to it (`drain`), and it alone updates the run's report.
-(docs/architecture.md, "Delivery".)
+On SQLite, which has one writer at a time, the run's thread takes turns with the senders
+(`writing`, `answer_waiting`), and checkpoints the WAL itself (`checkpoint`,
+`checkpoint_due`) so that no commit the senders wait for does. (docs/architecture.md,
+"Delivery" and "Decisions".)
 """
 
 from __future__ import annotations
