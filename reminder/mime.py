@@ -42,16 +42,15 @@ def message_id_for(recipient: str, digest_day: date, sender: str) -> str:
     return f"<digest.{digest_day:%Y%m%d}.{token}@{header_safe(domain)}>"
 
 
+_FOLD_AT = 78
+
+
 def _encoded(value: str) -> str:
     """A header value, RFC 2047-encoded when it is not ASCII, folded at 78 characters."""
     if value.isascii() and len(value) <= _FOLD_AT:
         return value  # what Header gives back for it, at a hundredth of the cost
-    return Header(value, "utf-8" if not value.isascii() else "us-ascii", maxlinelen=78).encode(
-        linesep="\r\n"
-    )
-
-
-_FOLD_AT = 78
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    return Header(value, charset, maxlinelen=_FOLD_AT).encode(linesep="\r\n")
 
 
 def _address(name: str, address: str) -> str:
