@@ -9,6 +9,7 @@ digest are left out before anything is read, so a second run the same day reads 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,9 @@ from reminder.rules import (
 )
 
 BATCH_RECIPIENTS = 200
+# A run's first batches are smaller, so that its first messages go out sooner: while the
+# worker processes start, the run's own process plans the first one (planning_workers).
+FIRST_BATCH_RECIPIENTS = 50
 
 
 @dataclass
@@ -76,12 +80,17 @@ def audience(directory: Directory, as_of: date, office: str | None) -> Audience:
 
 
 def recipient_batches(
-    who: Audience, skip: set[str], size: int | None = None
+    who: Audience, skip: set[str], size: int | None = None, small: int = 0
 ) -> Iterator[RecipientBatch]:
-    """Recipients in batches of about `size`, a party's recipients kept together: a party's
-    actions are then read once (for its primaries, alternates and escalation contacts at
-    once) instead of once per batch that holds one of them."""
+    """Recipients in batches of about `size` (the first `small` of them smaller, see
+    FIRST_BATCH_RECIPIENTS), a party's recipients kept together: a party's actions are then
+    read once (for its primaries, alternates and escalation contacts at once) instead of
+    once per batch that holds one of them."""
     size = size or BATCH_RECIPIENTS
+    sizes = itertools.chain(
+        itertools.repeat(min(FIRST_BATCH_RECIPIENTS, size), small), itertools.repeat(size)
+    )
+    wanted = next(sizes)
     by_party: dict[str, list[str]] = {}
     for email, codes in who.parties.items():
         for code in codes:
@@ -98,9 +107,9 @@ def recipient_batches(
             batch.party_codes |= who.parties.get(email, set())
             batch.unassigned = batch.unassigned or email in who.unassigned
             batch.office = batch.office or email == who.office
-        if len(batch.emails) >= size:
+        if len(batch.emails) >= wanted:
             yield batch
-            batch = RecipientBatch()
+            batch, wanted = RecipientBatch(), next(sizes)
     if batch.emails:
         yield batch
 
@@ -135,8 +144,8 @@ class DigestFinder:
             self._escalation[(codes, level)] = found
         return found
 
-    def recipient_batches(self, skip: set[str]) -> Iterator[RecipientBatch]:
-        return recipient_batches(self.audience, skip)
+    def recipient_batches(self, skip: set[str], small: int = 0) -> Iterator[RecipientBatch]:
+        return recipient_batches(self.audience, skip, small=small)
 
     def digests(self, batch: RecipientBatch) -> list[Digest]:
         self._responsible.clear()

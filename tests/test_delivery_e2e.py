@@ -230,6 +230,31 @@ def test_many_batches_render_in_worker_processes_with_the_same_result(
         assert message.get_body(("plain",)).get_content().count("\n  * ") == count  # type: ignore[union-attr]
 
 
+def test_the_first_batch_is_planned_in_the_run_s_process_while_the_workers_start(
+    sessions: sessionmaker[Session],
+    server: tuple[Recorder, int],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers are new interpreters (spawned): what this process plans is what it records."""
+    from reminder import planning, planning_workers
+
+    monkeypatch.setattr(planning, "BATCH_RECIPIENTS", 2)  # 7 recipients: 4 batches
+    planned_here: list[set[str]] = []
+    plan_batch = planning_workers.plan_batch
+
+    def recorded(finder, renderer, batch, now):  # type: ignore[no-untyped-def]
+        planned_here.append(set(batch.emails))
+        return plan_batch(finder, renderer, batch, now)
+
+    monkeypatch.setattr(planning_workers, "plan_batch", recorded)
+    recorder, port = server
+    report = run(smtp_settings(database_url, port), sessions, Clock(NOW))
+    assert report.ok and report.sent == len(EXPECTED) == len(recorder.received)
+    [first] = planned_here  # one batch here; the other three in the workers
+    assert len(first) == 2 and first < set(EXPECTED)
+
+
 def test_each_batch_goes_to_the_senders_as_soon_as_it_is_planned(
     sessions: sessionmaker[Session],
     server: tuple[Recorder, int],
