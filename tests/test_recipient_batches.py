@@ -38,7 +38,8 @@ def test_the_first_batches_are_smaller(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sizes(audience(10), set(), size=6, small=3) == [2, 2, 2, 6, 6, 3]
     assert sizes(audience(10), set(), size=6) == [6, 6, 6, 3]
     # Never larger than the batches that follow.
-    assert sizes(audience(10), set(), size=1, small=2) == [2] * 10 + [1]
+    monkeypatch.setattr(planning, "FIRST_BATCH_RECIPIENTS", 10)
+    assert sizes(audience(10), set(), size=4, small=2) == [4, 4, 4, 4, 4, 1]
 
 
 def test_people_already_planned_today_are_skipped() -> None:
