@@ -66,6 +66,7 @@ class Sender:
         should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self.settings = settings
+        self.sender_address = settings.sender_address  # parsed once, not for every message
         self.factory = factory
         self.on_outcome = on_outcome
         self.should_stop = should_stop
@@ -189,7 +190,7 @@ class Sender:
         """The next message to announce behind this one; one that cannot be addressed is not
         announced (it fails on its own turn, not this row)."""
         try:
-            return envelope_for(following, self.settings.sender_address) if following else None
+            return envelope_for(following, self.sender_address) if following else None
         except AddressError:
             return None
 
@@ -199,7 +200,7 @@ class Sender:
         if transport is None or self.systemic is not None:
             return ledger.Outcome(row, "released", str(self.systemic))
         try:
-            envelope = envelope_for(row, self.settings.sender_address)
+            envelope = envelope_for(row, self.sender_address)
             transport.send(envelope, self._ahead(following))
         except AddressError as exc:
             return ledger.Outcome(row, "failed", str(exc))
